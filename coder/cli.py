@@ -1,0 +1,243 @@
+"""The ``coder`` command line: thin typer wrappers that parse arguments and call the library.
+
+Errors the user can fix (bad input, a bad model, a bad config) print one line on stderr and exit non-zero;
+rich output (progress, tables) goes to the terminal only.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .errors import CoderError
+
+app = typer.Typer(help="Code news into CAMEO meet / consult / accuse / attack events with actor codes.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+labels_app = typer.Typer(help="Check and summarise the labelled sentences in labels/.", no_args_is_help=True)
+app.add_typer(labels_app, name="labels")
+
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+def _fail(exc: CoderError) -> typer.Exit:
+    err.print(f"error: {exc}", markup=False, soft_wrap=True)
+    return typer.Exit(exc.exit_code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"coder {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details to stderr.")] = False,
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
+                                                    help="Print the version and exit.")] = None,
+) -> None:
+    """Code news into CAMEO events."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+
+
+# --------------------------------------------------------------------------------------------------- code
+
+@app.command("code")
+def code_cli(
+    inputs: Annotated[list[Path], typer.Argument(help="Folders of .txt articles, .jsonl or .csv files (id, text, "
+                                                      "optional date, title, source, url).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Events table: .csv, .parquet or .jsonl.")],
+    dyads: Annotated[Optional[Path], typer.Option(help="Also write dyad x period counts here.")] = None,
+    period: Annotated[str, typer.Option(help="Dyad period: day, week, month or year.")] = "month",
+    model: Annotated[Optional[str], typer.Option(help="Model folder (default: models/default, trained on first "
+                                                      "use).")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="Force a format: csv, parquet, jsonl or phoenix "
+                                                             "(Phoenix TSV, no header).")] = None,
+    all_sentences: Annotated[bool, typer.Option("--all-sentences", help="Write a row for every sentence, "
+                                                                        "none included.")] = False,
+    no_split: Annotated[bool, typer.Option("--no-split", help="Each input record is one sentence.")] = False,
+    keep_duplicates: Annotated[bool, typer.Option("--keep-duplicates", help="Count repeated reports of one "
+                                                                            "event in the dyad table.")] = False,
+    batch_size: Annotated[int, typer.Option(min=1, help="Sentences per batch.")] = 256,
+    n_process: Annotated[int, typer.Option(min=1, help="Processes for spaCy parsing.")] = 1,
+) -> None:
+    """Code a corpus into an events table (one row per actor->target event) and optional dyad counts."""
+    from .jobs import code_corpus, load_model
+
+    try:
+        coder_model = load_model(model, notify=lambda msg: err.print(msg, markup=False))
+        start = time.perf_counter()
+        if err.is_terminal:
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                          console=err, transient=True) as progress:
+                task = progress.add_task("coding", total=None)
+
+                def on_progress(docs: int, sents: int) -> None:
+                    rate = sents / max(time.perf_counter() - start, 1e-6)
+                    progress.update(task, description=f"{docs} documents, {sents} sentences, {rate:.0f} sentences/s")
+
+                summary = code_corpus(inputs, output, model=coder_model, dyads=dyads, period=period, fmt=fmt,
+                                      all_sentences=all_sentences, split=not no_split,
+                                      keep_duplicates=keep_duplicates, batch_size=batch_size, n_process=n_process,
+                                      on_progress=on_progress)
+        else:
+            summary = code_corpus(inputs, output, model=coder_model, dyads=dyads, period=period, fmt=fmt,
+                                  all_sentences=all_sentences, split=not no_split, keep_duplicates=keep_duplicates,
+                                  batch_size=batch_size, n_process=n_process)
+    except CoderError as exc:
+        raise _fail(exc) from None
+    seconds = time.perf_counter() - start
+    msg = (f"{summary.documents} documents, {summary.sentences} sentences, {summary.events} events -> "
+           f"{summary.output}")
+    if summary.dyads_output is not None:
+        msg += f"; {summary.dyads} dyad rows -> {summary.dyads_output}"
+    err.print(f"{msg} ({seconds:.1f}s)", markup=False)
+
+
+# --------------------------------------------------------------------------------------------------- train
+
+@app.command("train")
+def train_cli(
+    config: Annotated[Optional[Path], typer.Option(help="Experiment config (TOML).")] = Path("experiments/default.toml"),
+    save: Annotated[Optional[Path], typer.Option(help="Write the model folder here (e.g. models/default).")] = None,
+    experiment: Annotated[Optional[str], typer.Option(help="MLflow experiment name (default: the config's).")] = None,
+    tracking_uri: Annotated[Optional[str], typer.Option(envvar="MLFLOW_TRACKING_URI",
+                                                        help="MLflow tracking URI (default: sqlite:///experiments/"
+                                                             "mlflow.db).")] = None,
+    no_mlflow: Annotated[bool, typer.Option("--no-mlflow", help="Do not log the run to MLflow.")] = False,
+) -> None:
+    """Train a model from labelled sentences, score it on dev and test, and log the run to MLflow."""
+    from .train import train
+
+    try:
+        result = train(config, save_to=save, mlflow_log=not no_mlflow, tracking_uri=tracking_uri,
+                       experiment=experiment)
+    except CoderError as exc:
+        raise _fail(exc) from None
+    _print_metrics({split: ev.metrics for split, ev in result.evaluations.items()})
+    err.print(f"trained {result.model.version} on {result.model.meta['n_train']} sentences in "
+              f"{result.seconds:.1f}s" + (f"; saved to {save}" if save else "")
+              + (f"; MLflow run {result.run_id}" if result.run_id else ""), markup=False)
+
+
+def _print_metrics(metrics_by_split: dict[str, dict[str, float]]) -> None:
+    from .cameo import LABELS
+
+    if not metrics_by_split:
+        return
+    table = Table(title="coder metrics")
+    table.add_column("metric")
+    for split in metrics_by_split:
+        table.add_column(split, justify="right")
+    keys = ["accuracy", "macro_f1", *(f"f1_{c}" for c in LABELS), "source_country_accuracy",
+            "target_country_accuracy", "rule_share"]
+    for key in keys:
+        table.add_row(key, *(f"{m[key]:.3f}" if key in m else "-" for m in metrics_by_split.values()))
+    out.print(table)
+
+
+# --------------------------------------------------------------------------------------------------- evaluate
+
+@app.command("evaluate")
+def evaluate_cli(
+    gold: Annotated[list[Path], typer.Argument(help="Gold sentences: label .jsonl files/folders, or a .csv with "
+                                                    "id, text, label and optional source_country, "
+                                                    "target_country.")],
+    model: Annotated[Optional[str], typer.Option(help="Model folder (default: models/default).")] = None,
+) -> None:
+    """Score a model on gold sentences: per-class precision / recall / F1 and actor-country accuracy."""
+    from .coding import Coder
+    from .evaluation import evaluate
+    from .jobs import load_model
+
+    try:
+        gold_set = read_gold(gold)
+        ev = evaluate(Coder(load_model(model, notify=lambda m: err.print(m, markup=False))), gold_set)
+    except CoderError as exc:
+        raise _fail(exc) from None
+    out.print(ev.report, markup=False)
+    _print_metrics({"gold": ev.metrics})
+
+
+def read_gold(paths: list[Path]):  # type: ignore[no-untyped-def]
+    """Gold sentences from label files (.jsonl) or an evaluation CSV (id, text, label, ...)."""
+    import csv
+
+    from .cameo import LABELS
+    from .corpus import read_text_file
+    from .errors import InputError
+    from .evaluation import GoldSentence
+    from .labels import load_labels
+    from .train import gold_from_labels
+
+    gold = []
+    jsonl = [p for p in paths if p.is_dir() or p.suffix == ".jsonl"]
+    if jsonl:
+        gold.extend(gold_from_labels(load_labels(jsonl)))
+    for path in (p for p in paths if p.suffix == ".csv"):
+        reader = csv.DictReader(read_text_file(path).splitlines())
+        for col in ("id", "text", "label"):
+            if col not in (reader.fieldnames or []):
+                raise InputError(f"missing column {col!r}", path, 1)
+        for row in reader:
+            if row["label"] not in LABELS:
+                raise InputError(f"unknown label {row['label']!r}", path, reader.line_num)
+            gold.append(GoldSentence(row["id"], row["text"], row["label"], row.get("source_country") or "",
+                                     row.get("target_country") or ""))
+    if not gold:
+        raise CoderError("no gold sentences found")
+    return gold
+
+
+# --------------------------------------------------------------------------------------------------- labels
+
+@labels_app.command("check")
+def labels_check_cli(
+    folder: Annotated[Path, typer.Argument(help="Label folder.")] = Path("labels"),
+) -> None:
+    """Validate label files: schema, span offsets, codes, duplicate ids and texts, near duplicates."""
+    from .labels import check_labels
+
+    problems = check_labels(folder)
+    for line in problems:
+        err.print(line, markup=False, soft_wrap=True)
+    if problems:
+        err.print(f"{len(problems)} problem(s)", markup=False)
+        raise typer.Exit(1)
+    out.print(f"{folder}: ok")
+
+
+@labels_app.command("stats")
+def labels_stats_cli(
+    folder: Annotated[Path, typer.Argument(help="Label folder.")] = Path("labels"),
+) -> None:
+    """Counts per class, split, CAMEO code, country, actor role and sentence length."""
+    from .labels import label_stats, load_labels
+
+    try:
+        stats = label_stats(load_labels([folder]))
+    except CoderError as exc:
+        raise _fail(exc) from None
+    for name, counter in stats.items():
+        table = Table(title=f"{name} ({len(counter)} distinct)")
+        table.add_column(name)
+        table.add_column("sentences", justify="right")
+        for key, n in counter.most_common(25):
+            table.add_row(str(key), str(n))
+        out.print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,138 @@
+"""Coding sentences: classifier first, then the parse, rules and actors for the sentences that may be events.
+
+The classifier scores every sentence (cheap). Only candidates — sentences the classifier does not confidently
+call ``none``, or that contain an event word — are parsed by spaCy (the expensive step). On the parse, rules
+decide where the classifier is unsure or where a rule is marked ``override``, and the source and target actors
+are read from the event word's arguments.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from . import __version__
+from .actors import NO_ACTOR, Actor, arguments_as_actors
+from .cameo import NONE, goldstein, quad_class, refine_code, root_code
+from .corpus import Sentence
+from .model import EventModel
+from .rules import apply_rules, trigger_for
+
+log = logging.getLogger(__name__)
+
+#: Cheap lexical prefilter: a sentence with one of these stems is parsed even when the classifier says none.
+PREFILTER = re.compile(
+    r"\b(?:meet|met\b|visit|host|receiv|welcom|call(?:ed|s)? on|talk|negotiat|consult|discuss|mediat|phone|"
+    r"telephon|accus|blam|condemn|denounc|critici|slam|lambast|summon|attack|bomb|shell|kill|ambush|strik|struck|"
+    r"raid|storm|abduct|kidnap|assassinat|massacre|fire[ds]? (?:on|at)|open(?:ed)? fire|clash|fight|fought|"
+    r"airstrike|air strike|drone)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Decision:
+    """What the coder decided for one sentence."""
+
+    event: str
+    confidence: float
+    coded_by: str
+    source: Actor = NO_ACTOR
+    target: Actor = NO_ACTOR
+    cameo_code: str = ""
+
+
+class Coder:
+    """Codes sentences with a fitted :class:`EventModel`, a spaCy pipeline and the rules."""
+
+    def __init__(self, model: EventModel, nlp: Any = None, *, threshold: float | None = None,
+                 rules_enabled: bool | None = None, candidate_threshold: float | None = None) -> None:
+        self.model = model
+        cfg = model.config
+        self.threshold = cfg["rules"]["threshold"] if threshold is None else threshold
+        self.rules_enabled = cfg["rules"]["enabled"] if rules_enabled is None else rules_enabled
+        self.candidate_threshold = (cfg["pipeline"]["candidate_threshold"] if candidate_threshold is None
+                                    else candidate_threshold)
+        if nlp is None:
+            from .nlp import load_pipeline
+
+            nlp = load_pipeline(cfg["pipeline"]["spacy_model"] or None)
+        self.nlp = nlp
+        self.classes = model.classes
+        self._none = self.classes.index(NONE)
+
+    # ------------------------------------------------------------------------------------------- decisions
+
+    def decide(self, doc: Any, proba: Any) -> Decision:
+        """Combine the classifier's probabilities with the rules on a parsed sentence."""
+        best = int(proba.argmax())
+        event, confidence, coded_by = self.classes[best], float(proba[best]), "model"
+        match = apply_rules(doc) if self.rules_enabled else None
+        if match is not None and (match.override or confidence < self.threshold):
+            event, coded_by = match.event, f"rule:{match.rule}"
+            # The classifier's probability for the class the rule chose: how much the model agrees.
+            confidence = float(proba[self.classes.index(event)])
+        if event == NONE:
+            return Decision(NONE, confidence, coded_by)
+        trigger = match.trigger if match is not None and match.event == event else trigger_for(doc, event)
+        source, target = arguments_as_actors(trigger) if trigger is not None else (NO_ACTOR, NO_ACTOR)
+        return Decision(event, confidence, coded_by, source, target, refine_code(event, doc.text))
+
+    def code(self, sentences: Iterable[Sentence], *, batch_size: int = 256, n_process: int = 1,
+             all_sentences: bool = False) -> Iterator[dict[str, Any]]:
+        """Yield one event row per sentence coded as an event (every sentence with `all_sentences`)."""
+        batch: list[Sentence] = []
+        for sent in sentences:
+            batch.append(sent)
+            if len(batch) >= batch_size:
+                yield from self._code_batch(batch, batch_size, n_process, all_sentences)
+                batch = []
+        if batch:
+            yield from self._code_batch(batch, batch_size, n_process, all_sentences)
+
+    def _code_batch(self, batch: list[Sentence], batch_size: int, n_process: int,
+                    all_sentences: bool) -> Iterator[dict[str, Any]]:
+        texts = [s.text for s in batch]
+        proba = self.model.predict_proba(texts)
+        candidates = [i for i, t in enumerate(texts)
+                      if proba[i].argmax() != self._none or proba[i][self._none] < self.candidate_threshold
+                      or PREFILTER.search(t)]
+        decisions: dict[int, Decision] = {}
+        docs = self.nlp.pipe((texts[i] for i in candidates), batch_size=batch_size, n_process=n_process)
+        for i, doc in zip(candidates, docs):
+            decisions[i] = self.decide(doc, proba[i])
+        for i, sent in enumerate(batch):
+            dec = decisions.get(i) or Decision(NONE, float(proba[i][self._none]), "model")
+            if dec.event == NONE and not all_sentences:
+                continue
+            yield self.row(sent, dec)
+
+    def row(self, sent: Sentence, dec: Decision) -> dict[str, Any]:
+        code = dec.cameo_code
+        return {
+            "event_id": f"{sent.id}:e1",
+            "doc_id": sent.doc_id,
+            "sentence_id": sent.id,
+            "date": sent.date,
+            "source_text": dec.source.text,
+            "source_code": dec.source.code,
+            "source_country": dec.source.country,
+            "target_text": dec.target.text,
+            "target_code": dec.target.code,
+            "target_country": dec.target.country,
+            "event": dec.event,
+            "cameo_code": code,
+            "root_code": root_code(code),
+            "quad_class": quad_class(dec.event),
+            "goldstein": goldstein(code) if code else None,
+            "confidence": round(dec.confidence, 4),
+            "coded_by": dec.coded_by,
+            "sentence": sent.text,
+            "doc_source": sent.source,
+            "url": sent.url,
+            "model_version": self.model.version,
+            "coder_version": __version__,
+        }

@@ -1,0 +1,110 @@
+"""Experiment configs: one TOML file names the data, features, classifier, rules and seed of a training run.
+
+Unknown keys are errors (a typo must not silently train with a default). Relative data paths are read
+relative to the project root (the folder holding ``experiments/``).
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+#: Every key a config may hold, with its default. Nested tables mirror the TOML tables.
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "experiment": {"name": "default", "seed": 13, "description": ""},
+    "data": {"train": ["labels/train"], "dev": ["labels/dev"], "test": ["labels/test"]},
+    "features": {
+        "word_ngrams": [1, 2],
+        "char_ngrams": [2, 5],
+        "min_df": 1,
+        "max_features": 300000,
+        "lowercase": True,
+        "sublinear_tf": True,
+    },
+    "classifier": {
+        "kind": "logreg",  # logreg | linear_svm
+        "C": 4.0,
+        "class_weight": "balanced",
+        "calibration": "sigmoid",  # sigmoid | isotonic | none
+        "calibration_cv": 5,
+        "max_iter": 2000,
+    },
+    "rules": {"enabled": True, "threshold": 0.6},
+    "pipeline": {"spacy_model": "", "candidate_threshold": 0.97},
+}
+
+#: The default config shipped with the package (also in experiments/default.toml).
+DEFAULT_CONFIG_NAME = "default.toml"
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The nearest folder above `start` (or the working directory) holding ``labels/`` and ``experiments/``."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "experiments").is_dir() and (folder / "labels").is_dir():
+            return folder
+    return Path.cwd().resolve()
+
+
+def merge(config: dict[str, Any], path: str | Path = "<config>") -> dict[str, Any]:
+    """Defaults overlaid with `config`; raises ConfigError on unknown tables or keys, or wrong types."""
+    out = copy.deepcopy(DEFAULTS)
+    for table, values in config.items():
+        if table not in DEFAULTS:
+            raise ConfigError(f"unknown table [{table}] (known: {', '.join(DEFAULTS)})", path)
+        if not isinstance(values, dict):
+            raise ConfigError(f"[{table}] must be a table", path)
+        for key, value in values.items():
+            if key not in DEFAULTS[table]:
+                raise ConfigError(f"unknown key {key!r} in [{table}] (known: {', '.join(DEFAULTS[table])})", path)
+            default = DEFAULTS[table][key]
+            ok = isinstance(value, type(default)) or (isinstance(default, float) and isinstance(value, int))
+            if not ok or (isinstance(default, int) and not isinstance(default, bool) and isinstance(value, bool)):
+                raise ConfigError(f"[{table}] {key} must be {type(default).__name__}, got {value!r}", path)
+            out[table][key] = float(value) if isinstance(default, float) else value
+    return out
+
+
+def load_config(path: str | Path | None = None) -> dict[str, Any]:
+    """Read and validate a config file; ``None`` gives the defaults."""
+    if path is None:
+        return copy.deepcopy(DEFAULTS)
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read config ({exc.strerror or exc})", path) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError("config is not UTF-8 text", path) from None
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise ConfigError(f"malformed TOML ({str(exc).split(' (at')[0]})", path, line) from None
+    return merge(data, path)
+
+
+def flatten(config: dict[str, Any]) -> dict[str, str]:
+    """``{"classifier.C": "4.0", ...}``: the form MLflow logs as params."""
+    return {f"{table}.{key}": str(value) for table, values in config.items() for key, value in values.items()}
+
+
+def to_toml(config: dict[str, Any]) -> str:
+    """Write a config back as TOML (flat tables of scalars and lists only)."""
+    import json
+
+    lines: list[str] = []
+    for table, values in config.items():
+        lines.append(f"[{table}]")
+        for key, value in values.items():
+            if isinstance(value, bool):
+                text = "true" if value else "false"
+            else:
+                text = json.dumps(value)
+            lines.append(f"{key} = {text}")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,388 @@
+"""Reading corpora: scraped .txt articles and .jsonl / .csv records, cleaned and split into sentences.
+
+Scraped news carries boilerplate (captions, "Short Url", repeated headlines, bylines, datelines). The reader
+drops it, finds the article date (metadata, then a ``date YYYY-MM-DD`` header, then an "Updated ..." dateline;
+never today's date) and yields sentences with stable ids ``<doc_id>:<n>``.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = (".txt",)
+RECORD_SUFFIXES = (".jsonl", ".csv")
+SUFFIXES = TEXT_SUFFIXES + RECORD_SUFFIXES
+REQUIRED_COLUMNS = ("id", "text")
+OPTIONAL_COLUMNS = ("date", "title", "source", "url")
+
+# csv's default field limit (128 KiB) is smaller than a long article.
+csv.field_size_limit(1 << 30)
+
+
+@dataclass
+class Document:
+    """One article or record, cleaned."""
+
+    id: str
+    text: str
+    date: str = ""
+    title: str = ""
+    source: str = ""
+    url: str = ""
+    path: str = ""
+    line: int | None = None
+    paragraphs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Sentence:
+    """One sentence to code, with what the exporters need from its document."""
+
+    id: str
+    doc_id: str
+    text: str
+    date: str = ""
+    source: str = ""
+    url: str = ""
+
+
+# --------------------------------------------------------------------------------------------------- decoding
+
+def read_text_file(path: Path) -> str:
+    """Decode a file as UTF-8, or raise an InputError that says why it is not text."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror or exc})", path) from None
+    if not data.strip():
+        raise InputError("file is empty", path)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError("file is UTF-16 text; convert it to UTF-8", path)
+    if b"\x00" in data[:8192]:
+        raise InputError("file is binary, not text", path)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); convert it to UTF-8", path, line) from None
+
+
+# --------------------------------------------------------------------------------------------------- dates
+
+_HEADER_DATE = re.compile(r"^\s*date[:\s]+(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
+_DATELINE = re.compile(
+    r"(?:updated|published|last updated|posted|created)\s*(?:on|:)?\s*:?\s*"
+    r"(?P<date>[0-9]{1,4}[-./][0-9]{1,2}[-./][0-9]{2,4}"
+    r"|[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}"
+    r"|\d{1,2} [A-Z][a-z]{2,8}\.?,? \d{4})",
+    re.IGNORECASE,
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_date(text: str) -> str:
+    """Parse a date in any common form to YYYY-MM-DD; empty when it is not a complete date.
+
+    Day, month and year must all be present: dateparser is told not to fill gaps from today's date.
+    """
+    text = text.strip()
+    if not text:
+        return ""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            import datetime as _dt
+
+            return _dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            return ""
+    import dateparser
+
+    settings = {
+        "REQUIRE_PARTS": ["day", "month", "year"],
+        "DATE_ORDER": "DMY",
+        "PREFER_DATES_FROM": "past",
+        "RETURN_AS_TIMEZONE_AWARE": False,
+    }
+    try:
+        parsed = dateparser.parse(text, languages=["en"], settings=settings)
+    except (ValueError, OverflowError, TypeError):
+        return ""
+    return parsed.date().isoformat() if parsed else ""
+
+
+def find_dateline(lines: Iterable[str]) -> str:
+    """The first "Updated 24 July 2023"-style date among the lines, or empty."""
+    for line in lines:
+        m = _DATELINE.search(line)
+        if m:
+            found = parse_date(m.group("date"))
+            if found:
+                return found
+    return ""
+
+
+# --------------------------------------------------------------------------------------------------- cleaning
+
+_BOILERPLATE = re.compile(
+    r"^(?:short url|story highlights|main img|ugc_banner|advertisement|representative image\b.*|"
+    r"read more\b.*|also read\b.*|follow us\b.*|share this( article| story)?\b.*|image credit\b.*|"
+    r"photograph\s*:.*|file photo\b.*|skip to (?:main )?content|left menu|menu|trending|latest news|"
+    r"subscribe\b.*|sign up\b.*|click here\b.*|listen to (?:this|the) (?:article|story)\b.*|"
+    r"(?:by|reporting by|written by|edited by)\s+[A-Z][\w.' -]{1,60}|.*\|\s*(?:updated|created|published)\s*:.*|"
+    r"(?:updated|published|last updated|posted|created)\b.{0,60}\d{4}.{0,30})$",
+    re.IGNORECASE,
+)
+_CAPTION = re.compile(
+    r"\((?:photo|image|picture)s?\s*(?:courtesy|credit)?\s*:?[^)]*\)\s*$|photograph\s*:\s*\(|"
+    r"^\s*(?:in this (?:handout )?(?:picture|photo|image)|this handout (?:picture|photo))|"
+    r"\s[—–-]\s*(?:photo|file photo|image|picture)s?\s*(?::|by)?\s*[\w .,/&-]{0,40}$|"
+    r"\.\s*[—–]\s*[A-Z][\w.&/ ]{1,25}$",
+    re.IGNORECASE,
+)
+_BULLET = re.compile(r"^\s*(?:[•·▪●■◦‣∙*]|-(?=\s)|–(?=\s))\s*")
+_DATELINE_PREFIX = re.compile(
+    r"^(?:[A-Z][A-Z.'’ -]{2,40}|[A-Z][a-z]+)(?:,\s*[A-Z][A-Za-z. ]{2,30})?"
+    r"(?:\s*,?\s*\(?[A-Z][a-z]{2,8}\.? \d{1,2}\)?)?\s*(?:\([A-Za-z .]{2,20}\))?\s*[:—–-]\s+(?=[A-Z\"'“])"
+)
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " ", "\u200b": "", "\ufeff": ""})
+
+
+def _normalise(line: str) -> str:
+    line = line.translate(_QUOTES)
+    # Drop control characters, private-use and unassigned code points, and lone symbols such as "Ƶ" banners.
+    line = "".join(ch for ch in line if unicodedata.category(ch) not in {"Cc", "Co", "Cn", "Cs"} or ch == "\t")
+    return re.sub(r"\s+", " ", line).strip()
+
+
+def _letters(line: str) -> int:
+    return sum(ch.isalpha() for ch in line)
+
+
+def _key(line: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", line.lower()).strip()
+
+
+def clean_article(raw: str) -> tuple[list[str], str, str]:
+    """Split a scraped article into clean paragraphs.
+
+    Returns (paragraphs, header_date, dateline_date). Boilerplate, captions, bylines and repeated lines (the
+    headline scraped two or three times) are dropped; bullet markers are stripped and short bullets dropped.
+    """
+    lines = raw.splitlines()
+    header_date = ""
+    # The ``date YYYY-MM-DD`` header may stand alone or share its line with the first text.
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        m = _HEADER_DATE.match(_normalise(line))
+        if m:
+            header_date = parse_date(m.group(1))
+            lines[i] = _normalise(line)[m.end():]
+        break
+    dateline_date = find_dateline(_normalise(line) for line in lines[:40])
+
+    paragraphs: list[str] = []
+    seen: set[str] = set()
+    for raw_line in lines:
+        line = _normalise(raw_line)
+        if not line or _letters(line) < 2:
+            continue
+        bullet = bool(_BULLET.match(line))
+        if bullet:
+            line = _BULLET.sub("", line)
+        words = line.split()
+        if _BOILERPLATE.match(line) or _CAPTION.search(line) or (len(words) <= 15 and _DATELINE.search(line)):
+            continue
+        if len(words) < 4 and not re.search(r"[.!?\"]$", line):
+            continue  # banner words, agency names, "Country:" bullets
+        key = _key(line)
+        if key in seen:
+            continue  # repeated headline or repeated paragraph
+        seen.add(key)
+        line = _DATELINE_PREFIX.sub("", line, count=1) if not bullet else line
+        paragraphs.append(line)
+    return paragraphs, header_date, dateline_date
+
+
+def _title_of(paragraphs: list[str]) -> str:
+    if paragraphs and len(paragraphs[0].split()) <= 25 and not paragraphs[0].endswith("."):
+        return paragraphs[0]
+    return ""
+
+
+# --------------------------------------------------------------------------------------------------- readers
+
+def _doc_from_text(doc_id: str, raw: str, *, date: str = "", title: str = "", source: str = "", url: str = "",
+                   path: str = "", line: int | None = None, clean: bool = True) -> Document:
+    if clean:
+        paragraphs, header_date, dateline_date = clean_article(raw)
+    else:
+        paragraphs, header_date, dateline_date = [_normalise(raw)], "", ""
+    paragraphs = [p for p in paragraphs if p]
+    return Document(
+        id=doc_id,
+        text="\n\n".join(paragraphs),
+        date=date or header_date or dateline_date,
+        title=title or (_title_of(paragraphs) if clean else ""),
+        source=source,
+        url=url,
+        path=path,
+        line=line,
+        paragraphs=paragraphs,
+    )
+
+
+def _record_fields(record: dict[str, object], path: Path, line: int, clean: bool) -> Document:
+    missing = [c for c in REQUIRED_COLUMNS if c not in record]
+    if missing:
+        raise InputError(f"missing column {missing[0]!r}", path, line)
+    doc_id = str(record["id"] if record["id"] is not None else "").strip()
+    if not doc_id:
+        raise InputError("empty id", path, line)
+    text = record["text"]
+    if not isinstance(text, str):
+        raise InputError("'text' is not a string", path, line)
+    raw_date = str(record.get("date") or "").strip()
+    date = parse_date(raw_date) if raw_date else ""
+    if raw_date and not date:
+        raise InputError(f"cannot read date {raw_date[:40]!r}", path, line)
+    return _doc_from_text(
+        doc_id, text, date=date, title=str(record.get("title") or ""), source=str(record.get("source") or ""),
+        url=str(record.get("url") or ""), path=str(path), line=line, clean=clean,
+    )
+
+
+def read_jsonl(path: Path, clean: bool = True) -> Iterator[Document]:
+    text = read_text_file(path)
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"malformed JSON ({exc.msg})", path, n) from None
+        if not isinstance(record, dict):
+            raise InputError("a line is not a JSON object", path, n)
+        yield _record_fields(record, path, n, clean)
+
+
+def read_csv(path: Path, clean: bool = True) -> Iterator[Document]:
+    text = read_text_file(path)
+    reader = csv.reader(text.splitlines(keepends=True))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError("file is empty", path) from None
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV ({exc})", path, 1) from None
+    header = [h.strip().lower() for h in header]
+    for col in REQUIRED_COLUMNS:
+        if col not in header:
+            raise InputError(f"missing column {col!r} (columns: {', '.join(header)})", path, 1)
+    while True:
+        start_line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise InputError(f"malformed CSV ({exc})", path, start_line) from None
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise InputError(f"row has {len(row)} fields, header has {len(header)}", path, start_line)
+        yield _record_fields(dict(zip(header, row)), path, start_line, clean)
+
+
+def read_txt(path: Path, doc_id: str, clean: bool = True) -> Document:
+    raw = read_text_file(path)
+    doc = _doc_from_text(doc_id, raw, path=str(path), clean=clean)
+    if not doc.text:
+        raise InputError("no article text left after removing boilerplate", path)
+    return doc
+
+
+def expand_inputs(inputs: Iterable[str | Path]) -> list[tuple[Path, Path]]:
+    """Resolve inputs to (file, root) pairs; folders are searched recursively for known suffixes."""
+    files: list[tuple[Path, Path]] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            if not found:
+                raise InputError(f"folder has no {', '.join(SUFFIXES)} files", path)
+            files.extend((p, path) for p in found)
+        elif path.is_file():
+            if path.suffix.lower() not in SUFFIXES:
+                raise InputError(f"unknown input type {path.suffix or '(none)'!r}; use {', '.join(SUFFIXES)}", path)
+            files.append((path, path.parent))
+        else:
+            raise InputError("no such file or folder", path)
+    return files
+
+
+def read_documents(inputs: Iterable[str | Path], clean: bool = True) -> Iterator[Document]:
+    """Stream documents from files and folders; raises InputError naming the file and line on bad input."""
+    seen_ids: dict[str, str] = {}
+    for path, root in expand_inputs(inputs):
+        suffix = path.suffix.lower()
+        if suffix == ".jsonl":
+            docs: Iterable[Document] = read_jsonl(path, clean)
+        elif suffix == ".csv":
+            docs = read_csv(path, clean)
+        else:
+            docs = [read_txt(path, path.relative_to(root).with_suffix("").as_posix(), clean)]
+        for doc in docs:
+            if doc.id in seen_ids:
+                raise InputError(f"duplicate id {doc.id!r} (first in {seen_ids[doc.id]})", path, doc.line)
+            seen_ids[doc.id] = f"{path}" + (f":{doc.line}" if doc.line else "")
+            yield doc
+
+
+# --------------------------------------------------------------------------------------------------- sentences
+
+@functools.lru_cache(maxsize=1)
+def _splitter():  # type: ignore[no-untyped-def]
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def split_paragraph(text: str) -> list[str]:
+    """Split one paragraph into sentences with spaCy's rule-based sentencizer (no parse needed)."""
+    doc = _splitter()(text)
+    out = [s.text.strip() for s in doc.sents]
+    return [s for s in out if _letters(s) >= 2]
+
+
+def sentences_of(doc: Document, split: bool = True) -> list[Sentence]:
+    """The document's sentences, numbered from 1 in reading order: ids are stable across runs."""
+    if split:
+        texts = [s for p in doc.paragraphs for s in split_paragraph(p)]
+    else:
+        texts = [doc.text] if doc.text else []
+    return [
+        Sentence(id=f"{doc.id}:{n}", doc_id=doc.id, text=t, date=doc.date, source=doc.source, url=doc.url)
+        for n, t in enumerate(texts, start=1)
+    ]
+
+
+def read_sentences(inputs: Iterable[str | Path], split: bool = True) -> Iterator[Sentence]:
+    """Stream sentences from all inputs (``split=False``: each record is one sentence)."""
+    for doc in read_documents(inputs, clean=split):
+        yield from sentences_of(doc, split)

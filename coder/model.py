@@ -1,0 +1,187 @@
+"""The sentence classifier: a scikit-learn pipeline from raw sentence text to event-class probabilities.
+
+A saved model is a folder: the fitted pipeline (joblib), ``meta.json`` (coder and scikit-learn versions, the
+classes, training data digest) and the experiment config it was trained with. :meth:`EventModel.save` and
+:meth:`EventModel.load` mirror each other; loading checks the files and the coder version and raises
+:class:`ModelError` with a one-line reason instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .cameo import LABELS
+from .config import merge, to_toml
+from .errors import ModelError
+
+log = logging.getLogger(__name__)
+
+PIPELINE_FILE = "classifier.joblib"
+META_FILE = "meta.json"
+CONFIG_FILE = "config.toml"
+#: Models written by a coder with a different MODEL_FORMAT cannot be loaded.
+MODEL_FORMAT = 1
+
+
+def build_pipeline(config: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """The scikit-learn pipeline named by a config: word + character TF-IDF, then a calibrated linear model."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.svm import LinearSVC
+
+    feats, clf_cfg = config["features"], config["classifier"]
+    seed = config["experiment"]["seed"]
+    common = dict(lowercase=feats["lowercase"], sublinear_tf=feats["sublinear_tf"], min_df=feats["min_df"],
+                  max_features=feats["max_features"], dtype=np.float32)
+    features = FeatureUnion([
+        ("word", TfidfVectorizer(analyzer="word", ngram_range=tuple(feats["word_ngrams"]),
+                                 token_pattern=r"(?u)\b\w[\w'-]*\b", **common)),
+        ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(feats["char_ngrams"]), **common)),
+    ])
+    class_weight = clf_cfg["class_weight"] or None
+    if clf_cfg["kind"] == "logreg":
+        base = LogisticRegression(C=clf_cfg["C"], class_weight=class_weight, max_iter=clf_cfg["max_iter"],
+                                  random_state=seed)
+    elif clf_cfg["kind"] == "linear_svm":
+        base = LinearSVC(C=clf_cfg["C"], class_weight=class_weight, max_iter=clf_cfg["max_iter"], random_state=seed)
+    else:
+        raise ValueError(f"unknown classifier kind {clf_cfg['kind']!r}")
+    if clf_cfg["calibration"] != "none":
+        clf = CalibratedClassifierCV(base, method=clf_cfg["calibration"], cv=clf_cfg["calibration_cv"])
+    elif clf_cfg["kind"] == "linear_svm":
+        raise ValueError("linear_svm needs calibration (sigmoid or isotonic) to give probabilities")
+    else:
+        clf = base
+    return Pipeline([("features", features), ("clf", clf)])
+
+
+def data_digest(texts: list[str], labels: list[str]) -> str:
+    h = hashlib.sha256()
+    for t, y in zip(texts, labels):
+        h.update(t.encode("utf-8"))
+        h.update(b"\t")
+        h.update(y.encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()[:16]
+
+
+@dataclass
+class EventModel:
+    """A fitted classifier with its config and provenance."""
+
+    pipeline: Any
+    config: dict[str, Any]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def fit(cls, texts: list[str], labels: list[str], config: dict[str, Any]) -> "EventModel":
+        import sklearn
+
+        missing = [c for c in LABELS if c not in set(labels)]
+        if missing:
+            raise ValueError(f"training data has no sentence of class {missing[0]!r}")
+        pipe = build_pipeline(config)
+        pipe.fit(texts, labels)
+        meta = {
+            "coder_version": __version__,
+            "model_format": MODEL_FORMAT,
+            "sklearn_version": sklearn.__version__,
+            "classes": [str(c) for c in pipe.classes_],
+            "n_train": len(texts),
+            "train_digest": data_digest(texts, labels),
+            "experiment": config["experiment"]["name"],
+        }
+        meta["model_version"] = f"{config['experiment']['name']}-{meta['train_digest'][:8]}"
+        return cls(pipeline=pipe, config=config, meta=meta)
+
+    @property
+    def classes(self) -> list[str]:
+        return list(self.meta.get("classes") or self.pipeline.classes_)
+
+    @property
+    def version(self) -> str:
+        return str(self.meta.get("model_version", "unknown"))
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """Class probabilities, columns in the order of :attr:`classes`."""
+        if not texts:
+            return np.zeros((0, len(self.classes)))
+        return self.pipeline.predict_proba(texts)
+
+    def predict(self, texts: list[str]) -> list[str]:
+        proba = self.predict_proba(texts)
+        return [self.classes[i] for i in proba.argmax(axis=1)]
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model folder atomically: a temporary folder renamed into place."""
+        import joblib
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        try:
+            joblib.dump(self.pipeline, tmp / PIPELINE_FILE, compress=3)
+            (tmp / META_FILE).write_text(json.dumps(self.meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            (tmp / CONFIG_FILE).write_text(to_toml(self.config), encoding="utf-8")
+            if path.exists():
+                old = path.with_name(f".{path.name}.old")
+                if old.exists():
+                    _rmtree(old)
+                os.replace(path, old)
+                os.replace(tmp, path)
+                _rmtree(old)
+            else:
+                os.replace(tmp, path)
+        except BaseException:
+            _rmtree(tmp)
+            raise
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> "EventModel":
+        """Read a model folder written by :meth:`save`; raises ModelError naming what is wrong."""
+        import tomllib
+
+        import joblib
+
+        path = Path(path)
+        if not path.is_dir():
+            raise ModelError("model folder not found", path)
+        for name in (PIPELINE_FILE, META_FILE, CONFIG_FILE):
+            if not (path / name).is_file():
+                raise ModelError(f"not a coder model: {name} is missing", path)
+        try:
+            meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+            config = merge(tomllib.loads((path / CONFIG_FILE).read_text(encoding="utf-8")), path / CONFIG_FILE)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ModelError(f"corrupt model metadata ({type(exc).__name__})", path) from None
+        if not isinstance(meta, dict) or meta.get("model_format") != MODEL_FORMAT:
+            raise ModelError(
+                f"model was written by coder {meta.get('coder_version', '?') if isinstance(meta, dict) else '?'} "
+                f"(format {meta.get('model_format') if isinstance(meta, dict) else '?'}); this coder {__version__} "
+                f"reads format {MODEL_FORMAT}: retrain it with `coder train`", path)
+        try:
+            pipeline = joblib.load(path / PIPELINE_FILE)
+        except Exception as exc:  # joblib raises many kinds on a truncated or foreign file
+            raise ModelError(f"corrupt model file {PIPELINE_FILE} ({type(exc).__name__})", path) from None
+        if not hasattr(pipeline, "predict_proba") or list(getattr(pipeline, "classes_", [])) != meta.get("classes"):
+            raise ModelError(f"{PIPELINE_FILE} does not match {META_FILE}", path)
+        return cls(pipeline=pipeline, config=config, meta=meta)
+
+
+def _rmtree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)

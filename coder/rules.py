@@ -1,0 +1,378 @@
+"""Hand-written rules on the spaCy parse: named event patterns and the checks that cancel them.
+
+A *pattern rule* recognises an event word ("called on", "telephoned", "accused", "shelled") and the class it
+signals. A *blocker* turns an event word into ``none`` where the sentence does not assert that the event
+happened: negation ("did not attack"), modality and intent ("will meet", "plans to"), threats ("threatened to
+strike"), demands ("called for talks"), denials ("denied carrying out"), conditionals and questions.
+
+:func:`apply_rules` returns the rule that decides the sentence, or ``None``. The coder lets a rule decide where
+the classifier's top probability is under the configured threshold, and always where the rule is marked
+``override``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from .cameo import NONE
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named pattern rule: `match(token)` says whether the token is this rule's event word."""
+
+    name: str
+    event: str
+    override: bool
+    match: Callable[[Token], bool]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class RuleMatch:
+    """The rule that decided a sentence, the event it gives (``none`` for a blocker) and its event word."""
+
+    rule: str
+    event: str
+    override: bool
+    trigger: Token | None
+
+
+def _lemma(tok: Token) -> str:
+    return (tok.lemma_ or tok.text).lower()
+
+
+def _is_verb(tok: Token) -> bool:
+    return tok.pos_ in {"VERB", "AUX"} or tok.tag_.startswith("VB")
+
+
+def _is_noun(tok: Token) -> bool:
+    return tok.pos_ in {"NOUN", "PROPN"}
+
+
+def _has_child(tok: Token, deps: set[str], lemmas: set[str] | None = None) -> bool:
+    return any(c.dep_ in deps and (lemmas is None or _lemma(c) in lemmas or c.lower_ in lemmas) for c in tok.children)
+
+
+def _prep_objects(tok: Token, prep: str) -> list[Token]:
+    return [g for c in tok.children if c.dep_ == "prep" and c.lower_ == prep for g in c.children if g.dep_ == "pobj"]
+
+
+# --------------------------------------------------------------------------------------------------- patterns
+
+MEET_VERBS = {"meet", "visit", "host", "welcome", "tour"}
+RECEIVE_VERBS = {"receive"}
+CONSULT_VERBS = {"consult", "negotiate", "talk", "discuss", "confer", "mediate"}
+PHONE_VERBS = {"phone", "telephone", "ring", "dial"}
+ACCUSE_VERBS = {"accuse", "blame", "condemn", "denounce", "criticise", "criticize", "slam", "lambast", "rebuke",
+                "censure", "decry", "deplore", "castigate", "chastise", "fault"}
+ATTACK_VERBS = {"attack", "bomb", "shell", "ambush", "strike", "raid", "storm", "abduct", "kidnap", "assassinate",
+                "massacre", "bombard", "pound", "overrun", "shoot", "kill", "clash", "fight", "behead", "torch",
+                "airstrike", "target", "hit"}
+ATTACK_NOUNS = {"attack", "attacks", "bombing", "airstrike", "strike", "ambush", "raid", "shelling", "assault",
+                "offensive", "bombardment", "blast", "massacre", "clash", "clashes", "killing", "abduction",
+                "kidnapping", "assassination"}
+ATTACK_NOUN_GOVERNORS = {"carry", "launch", "conduct", "stage", "mount", "claim", "unleash", "perpetrate",
+                         "execute", "wage"}
+MEETING_NOUNS = {"meeting", "visit", "summit", "talks"}
+MEETING_GOVERNORS = {"hold", "pay", "have", "host", "attend", "make"}
+CONSULT_NOUNS = {"talk", "talks", "negotiation", "negotiations", "consultation", "consultations", "dialogue",
+                 "conversation", "call", "discussion", "discussions"}
+CONSULT_GOVERNORS = {"hold", "have", "conduct", "open", "resume", "begin", "start", "launch", "host", "mediate",
+                     "broker", "join", "engage", "wrap"}
+PHONE_WORDS = {"phone", "telephone", "telephonic", "video", "virtual"}
+ENVOY_WORDS = {"ambassador", "envoy", "diplomat", "charge", "chargé", "attaché", "consul", "representative"}
+OTHER_SENSE = {"heart", "hunger", "labour", "labor", "general", "worker", "workers", "panic", "asthma",
+               "transport", "teachers", "doctors", "cyber", "price", "counter", "lucky"}
+
+
+def _call_on(tok: Token) -> bool:
+    """ "X called on Y" (a courtesy call), not "called on Y to act" (a demand)."""
+    if _lemma(tok) != "call" or not _is_verb(tok):
+        return False
+    if _has_child(tok, {"xcomp", "ccomp", "advcl"}):
+        return False
+    objs = _prep_objects(tok, "on")
+    if not objs:
+        return False
+    obj = objs[0]
+    # "called on Pakistan to ..." may attach the infinitive to the object.
+    return not any(c.dep_ in {"acl", "relcl"} and c.tag_ == "VB" for c in obj.children)
+
+
+def _meet_verb(tok: Token) -> bool:
+    return _is_verb(tok) and _lemma(tok) in MEET_VERBS
+
+
+def _receive(tok: Token) -> bool:
+    if not (_is_verb(tok) and _lemma(tok) in RECEIVE_VERBS):
+        return False
+    obj = next((c for c in tok.children if c.dep_ in {"dobj", "nsubjpass"}), None)
+    return obj is not None and (obj.ent_type_ in {"PERSON", "NORP", "GPE", "ORG"} or obj.pos_ == "PROPN"
+                                or _lemma(obj) in {"delegation", "minister", "envoy", "president", "counterpart"})
+
+
+def _meeting_noun(tok: Token) -> bool:
+    if not (_is_noun(tok) and _lemma(tok) in {"meeting", "visit", "summit"}):
+        return False
+    gov = tok.head
+    return (tok.dep_ in {"dobj"} and _lemma(gov) in MEETING_GOVERNORS) or (
+        tok.dep_ == "nsubj" and _lemma(gov) in {"take", "happen", "occur"})
+
+
+def _phone(tok: Token) -> bool:
+    lemma = _lemma(tok)
+    if _is_verb(tok) and lemma in PHONE_VERBS:
+        return True
+    if _is_verb(tok) and lemma in {"speak", "talk", "hold", "have", "discuss"}:
+        return any(_lemma(g) in PHONE_WORDS for c in tok.children if c.dep_ == "prep" for g in c.children)
+    if _is_noun(tok) and lemma in {"call", "conversation", "conference", "talk", "talks", "discussion"}:
+        return _has_child(tok, {"compound", "amod"}, PHONE_WORDS)
+    return False
+
+
+def _consult_verb(tok: Token) -> bool:
+    return _is_verb(tok) and _lemma(tok) in CONSULT_VERBS
+
+
+def _consult_noun(tok: Token) -> bool:
+    if not (_is_noun(tok) and (_lemma(tok) in CONSULT_NOUNS or tok.lower_ in CONSULT_NOUNS)):
+        return False
+    if _lemma(tok) == "call":
+        return False  # a bare "call" is a demand as often as a phone call; _phone handles phone calls
+    if tok.dep_ == "dobj" and _lemma(tok.head) in CONSULT_GOVERNORS:
+        return True
+    if tok.dep_ in {"nsubj", "nsubjpass"} and _lemma(tok.head) in {"take", "end", "conclude", "focus", "center",
+                                                                   "centre", "cover", "yield", "produce"}:
+        return True
+    return tok.dep_ == "ROOT"  # headlines: "Talks between Kabul and Islamabad in Doha"
+
+
+def _accuse_verb(tok: Token) -> bool:
+    return _is_verb(tok) and _lemma(tok) in ACCUSE_VERBS
+
+
+def _summon(tok: Token) -> bool:
+    if not (_is_verb(tok) and _lemma(tok) == "summon"):
+        return False
+    objs = [c for c in tok.children if c.dep_ in {"dobj", "nsubjpass"}]
+    return any(_lemma(o) in ENVOY_WORDS or any(_lemma(t) in ENVOY_WORDS for t in o.subtree) for o in objs)
+
+
+def _attack_verb(tok: Token) -> bool:
+    if not (_is_verb(tok) and _lemma(tok) in ATTACK_VERBS):
+        return False
+    lemma = _lemma(tok)
+    if lemma in {"hit", "target", "strike"}:
+        # "hit" and "strike" are violent only with a physical agent or object ("drones struck a depot").
+        words = {(_lemma(t)) for c in tok.children if c.dep_ in {"nsubj", "dobj", "agent", "nsubjpass"}
+                 for t in c.subtree}
+        return bool(words & {"drone", "missile", "rocket", "jet", "warplane", "shell", "artillery", "bomb",
+                             "airstrike", "strike", "militant", "force", "troop", "army", "insurgent", "fighter",
+                             "base", "position", "convoy", "village", "camp", "depot", "hideout", "checkpoint"})
+    if lemma == "attack":
+        # "Arsenal attacked relentlessly": the violent sense takes an object, a passive subject or an agent.
+        return _has_child(tok, {"dobj", "nsubjpass", "agent"})
+    if lemma == "fight":
+        return _has_child(tok, {"dobj"}) or bool(_prep_objects(tok, "against")) or bool(_prep_objects(tok, "with"))
+    if lemma == "kill":
+        # Killed by whom? An accident or disaster is not an attack.
+        return not any(_lemma(t) in {"accident", "crash", "earthquake", "flood", "fire", "storm", "landslide",
+                                     "disease", "heatwave", "collapse", "cyclone"}
+                       for c in tok.children for t in c.subtree)
+    return True
+
+
+def _attack_noun(tok: Token) -> bool:
+    if not (_is_noun(tok) and (tok.lower_ in ATTACK_NOUNS or _lemma(tok) in ATTACK_NOUNS)):
+        return False
+    if _has_child(tok, {"compound", "amod"}, OTHER_SENSE):
+        return False
+    gov = tok.head
+    if tok.dep_ == "dobj" and _lemma(gov) in ATTACK_NOUN_GOVERNORS:
+        return True
+    if tok.dep_ == "pobj" and gov.dep_ == "prep" and _lemma(gov.head) in {"responsibility"}:
+        return True
+    if tok.dep_ in {"nsubj"} and _lemma(gov) in {"kill", "wound", "injure", "hit", "destroy", "damage", "leave",
+                                                 "claim", "target", "rock"}:
+        return True
+    return tok.dep_ == "ROOT"  # headlines: "Suicide attack on police post in Bannu"
+
+
+#: The pattern rules, in order of precedence where two match the same word.
+RULES: tuple[Rule, ...] = (
+    Rule("meet_call_on", "meet", True, _call_on, '"X called on Y": a courtesy call (not "called on Y to ...")'),
+    Rule("consult_phone", "consult", True, _phone, "telephoned / spoke by phone / a phone call"),
+    Rule("accuse_summon_envoy", "accuse", True, _summon, "summoned an ambassador or envoy (to protest)"),
+    Rule("meet_receive", "meet", False, _receive, "received a visitor"),
+    Rule("meet_verb", "meet", False, _meet_verb, "met / visited / hosted / welcomed"),
+    Rule("meet_meeting_noun", "meet", False, _meeting_noun, "held a meeting / paid a visit"),
+    Rule("consult_verb", "consult", False, _consult_verb, "talked / negotiated / discussed / mediated"),
+    Rule("consult_talks_noun", "consult", False, _consult_noun, "held talks / negotiations"),
+    Rule("accuse_verb", "accuse", False, _accuse_verb, "accused / blamed / condemned / denounced / criticised"),
+    Rule("attack_verb", "attack", False, _attack_verb, "attacked / bombed / shelled / ambushed / killed ..."),
+    Rule("attack_noun", "attack", False, _attack_noun, "carried out an attack / a strike killed ..."),
+)
+RULES_BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
+
+
+# --------------------------------------------------------------------------------------------------- blockers
+
+MODALS = {"will", "would", "shall", "may", "might", "could", "should", "must", "can", "ca", "wo", "'ll", "'d"}
+INTENT_HEADS = {"plan", "intend", "expect", "hope", "want", "seek", "aim", "prepare", "agree", "decide", "wish",
+                "schedule", "propose", "offer", "try", "attempt", "consider", "mull", "set", "due", "likely",
+                "poised", "ready", "eager", "willing", "keen", "able", "need", "going", "invite", "arrive", "travel",
+                "fly", "head", "leave", "come", "pledge", "promise", "commit", "look"}
+THREAT_HEADS = {"threaten", "warn", "vow", "swear"}
+DEMAND_HEADS = {"call", "urge", "demand", "ask", "appeal", "press", "push", "request", "encourage", "invite",
+                "implore", "insist", "want", "tell", "order", "instruct", "advise", "propose", "suggest"}
+DENIAL_HEADS = {"deny", "reject", "dismiss", "refute", "rebuff", "disown", "repudiate"}
+NEGATIONS = {"not", "never", "n't", "no", "neither", "nor", "without"}
+FAIL_HEADS = {"fail", "refrain", "avoid", "decline", "refuse", "stop", "cancel", "postpone", "call", "suspend",
+              "abandon", "halt", "rule"}
+
+
+def _governors(tok: Token, through_conj: bool) -> list[Token]:
+    """The token and the words that govern it inside its clause (xcomp, objects, prepositions, nouns)."""
+    chain = [tok]
+    deps = {"xcomp", "dobj", "pobj", "prep", "pcomp", "compound", "acomp", "attr", "nsubjpass", "amod"}
+    if through_conj:
+        deps |= {"conj"}
+    cur = tok
+    for _ in range(6):
+        if cur.dep_ not in deps or cur.head is cur:
+            break
+        cur = cur.head
+        chain.append(cur)
+    return chain
+
+
+def blocker(trigger: Token) -> str | None:
+    """Name of the check that cancels this event word, or None when the event stands."""
+    doc = trigger.doc
+    sent = trigger.sent
+    if sent.text.rstrip().endswith("?"):
+        return "question"
+    chain = _governors(trigger, through_conj=False)
+    for tok in chain:
+        if _has_child(tok, {"neg"}) or (tok is trigger and _has_child(tok, {"det"}, {"no"})):
+            return "negated"
+        if tok is not trigger and _lemma(tok) in FAIL_HEADS and _is_verb(tok) and tok.dep_ != "prep":
+            if _lemma(tok) == "call" and not (_prep_objects(tok, "off") or _has_child(tok, {"prt"}, {"off"})):
+                pass
+            else:
+                return "negated"
+    for tok in _governors(trigger, through_conj=True):
+        if _has_child(tok, {"aux", "auxpass"}, MODALS):
+            return "modal"
+        if _has_child(tok, {"aux"}, {"going"}) or (tok.dep_ == "xcomp" and _lemma(tok.head) == "go"
+                                                  and tok.head.tag_ == "VBG"):
+            return "modal"
+        if _has_child(tok, {"mark"}, {"if", "unless", "whether"}):
+            return "conditional"
+        if tok is not trigger:
+            lemma = _lemma(tok)
+            if lemma in THREAT_HEADS:
+                return "threat"
+            if lemma in DENIAL_HEADS:
+                return "denial"
+            if lemma in DEMAND_HEADS and (tok.dep_ != "ROOT" or tok is not chain[-1] or True):
+                if lemma == "call" and not (_prep_objects(tok, "for") or _has_child(tok, {"xcomp"})
+                                            or _prep_objects(tok, "on")):
+                    continue
+                return "demand"
+            if lemma in INTENT_HEADS and trigger.dep_ in {"xcomp"} | ({"pobj"} if lemma in {"set", "due"} else set()):
+                return "intent"
+            if lemma in INTENT_HEADS and tok is trigger.head and trigger.dep_ == "advcl" and trigger.tag_ == "VB":
+                return "intent"  # "arrived in Delhi to meet ..." (purpose, not yet done)
+    # Denial of the noun: "denied involvement in the attack", "rejected accusations that ..."
+    for anc in trigger.ancestors:
+        if _lemma(anc) in DENIAL_HEADS:
+            return "denial"
+        if _lemma(anc) in {"accusation", "allegation", "claim", "report", "rumour", "rumor"} and \
+                any(_lemma(a) in DENIAL_HEADS for a in anc.ancestors):
+            return "denial"
+        if anc.dep_ in {"ccomp"} or anc.dep_ == "ROOT":
+            break
+    del doc
+    return None
+
+
+# --------------------------------------------------------------------------------------------------- apply
+
+def matching_rule(tok: Token) -> Rule | None:
+    for rule in RULES:
+        if rule.match(tok):
+            return rule
+    return None
+
+
+def _depth(tok: Token) -> int:
+    d = 0
+    while tok.head is not tok and d < 50:
+        tok = tok.head
+        d += 1
+    return d
+
+
+def candidate_triggers(doc: Doc) -> list[tuple[Token, Rule]]:
+    """Every event word a pattern rule recognises, shallowest in the parse first (main clause wins)."""
+    found = [(tok, rule) for tok in doc if (rule := matching_rule(tok)) is not None]
+    found.sort(key=lambda pair: (_depth(pair[0]), 0 if pair[1].override else 1, pair[0].i))
+    return found
+
+
+#: Every word that may carry one of the four events; used to see whether all of them are cancelled.
+EVENT_WORDS = (MEET_VERBS | RECEIVE_VERBS | CONSULT_VERBS | PHONE_VERBS | ACCUSE_VERBS | ATTACK_VERBS
+               | ATTACK_NOUNS | MEETING_NOUNS | CONSULT_NOUNS | {"accusation", "condemnation", "criticism"})
+
+
+def apply_rules(doc: Doc) -> RuleMatch | None:
+    """The rule deciding this sentence: the shallowest unblocked event word, or a blocker if every one is.
+
+    Where no pattern rule matches but the sentence has event words and every one is cancelled ("called for
+    talks", "denied involvement in the bombing"), a blocker is returned that decides only when the classifier
+    is unsure.
+    """
+    found = candidate_triggers(doc)
+    if not found:
+        words = [t for t in doc if _lemma(t) in EVENT_WORDS or t.lower_ in EVENT_WORDS]
+        blocks = [(t, blocker(t)) for t in words]
+        if blocks and all(why is not None for _, why in blocks):
+            tok, why = blocks[0]
+            return RuleMatch(rule=str(why), event=NONE, override=False, trigger=tok)
+        if not words:
+            # Nothing in the sentence names an event: an unsure classifier is not enough to code one.
+            return RuleMatch(rule="no_event_word", event=NONE, override=False, trigger=None)
+        return None
+    first_block: RuleMatch | None = None
+    for tok, rule in found:
+        why = blocker(tok)
+        if why is None:
+            return RuleMatch(rule=rule.name, event=rule.event, override=rule.override, trigger=tok)
+        if first_block is None:
+            first_block = RuleMatch(rule=why, event=NONE, override=True, trigger=tok)
+    return first_block
+
+
+def trigger_for(doc: Doc, event: str) -> Token | None:
+    """The word that carries `event` in this sentence (for actor extraction when the classifier decided).
+
+    The shallowest unblocked rule word of that class; else the main verb (the complement of a reporting verb
+    such as "said" where the root is one).
+    """
+    for tok, rule in candidate_triggers(doc):
+        if rule.event == event and blocker(tok) is None:
+            return tok
+    roots = [t for t in doc if t.dep_ == "ROOT"]
+    if not roots:
+        return None
+    root = roots[0]
+    if _lemma(root) in {"say", "tell", "add", "report", "state", "announce", "confirm", "claim"}:
+        comp = next((c for c in root.children if c.dep_ in {"ccomp", "parataxis"}), None)
+        if comp is not None:
+            return comp
+    return root
