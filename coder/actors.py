@@ -117,7 +117,7 @@ def _demonym_candidates(name: str) -> list[str]:
     if name.endswith("ia"):
         out.append(name[:-2] + "ian")
     if name.endswith("stan"):
-        out.append(name + "i")
+        out += [name[:-4], name[:-5]]  # "Kazakhstan" -> "Kazakh", "Afghanistan" -> "Afghan"
     return out
 
 
@@ -337,6 +337,8 @@ def resolve_actor(head: Token | None, exclude: Iterable[Token] = ()) -> Actor:
     spans = _spans_by_token(doc)
     tokens = phrase_tokens(head, exclude)
     code = actor_code(tokens, head, spans)
+    if (head.lemma_ or "").lower() in _STAND_INS and not code:
+        return NO_ACTOR  # "the strikes hit ...": a weapon or operation with no nationality is no actor
     start, end = _extend_to_span(tokens, spans)
     text = doc[start:end].text.strip(" ,")
     if text.lower().startswith("the "):
@@ -435,8 +437,33 @@ def event_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
     return source, target
 
 
+_RELATIVE = {"which", "who", "that", "whom"}
+_PERSONAL = {"it", "they", "he", "she", "we", "its", "their", "his", "her"}
+_REPORTING = {"say", "tell", "add", "claim", "announce", "state", "report", "confirm", "insist", "allege"}
+#: Event or weapon nouns that stand where the actor should: "an Israeli air strike destroyed ..." (ISR).
+_STAND_INS = {"strike", "airstrike", "attack", "raid", "rocket", "missile", "drone", "bomb", "shell", "shelling",
+              "bombardment", "operation", "offensive", "jet", "warplane", "artillery", "fire", "gunfire"}
+
+
+def _antecedent(pron: Token, trigger: Token) -> Token | None:
+    """Resolve a pronoun source inside the sentence: a relative pronoun to the noun its clause modifies,
+    "X said it attacked ..." to the reporting verb's subject."""
+    if pron.lower_ in _RELATIVE:
+        clause = pron.head
+        return clause.head if clause.dep_ == "relcl" else None
+    if pron.lower_ in _PERSONAL:
+        for anc in trigger.ancestors:
+            if (anc.lemma_ or "").lower() in _REPORTING:
+                subj = _subject(anc)
+                if subj is not None and subj.pos_ != "PRON":
+                    return subj
+    return None
+
+
 def arguments_as_actors(trigger: Token) -> tuple[Actor, Actor]:
     source, target = event_arguments(trigger)
+    if source is not None and source.pos_ == "PRON":
+        source = _antecedent(source, trigger)
     exclude = [t for t in trigger.subtree if t is not source] if source is not None and trigger in source.subtree else []
     src = resolve_actor(source, exclude=list(exclude) + ([target] if target is not None else []))
     tgt = resolve_actor(target, exclude=[source] if source is not None else [])

@@ -339,7 +339,8 @@ def apply_rules(doc: Doc) -> RuleMatch | None:
     """
     found = candidate_triggers(doc)
     if not found:
-        words = [t for t in doc if _lemma(t) in EVENT_WORDS or t.lower_ in EVENT_WORDS]
+        words = [t for t in doc if (_lemma(t) in EVENT_WORDS or t.lower_ in EVENT_WORDS)
+                 and not (_is_verb(t) and _lemma(t) == "call")]  # the verb "call" is a demand as often as not
         blocks = [(t, blocker(t)) for t in words]
         if blocks and all(why is not None for _, why in blocks):
             tok, why = blocks[0]

@@ -1,0 +1,147 @@
+"""The command line, through typer's CliRunner on tiny inputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from coder.cli import app
+from coder.export import read_table
+
+runner = CliRunner()
+
+
+def _commands(typer_app: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = []
+    for cmd in typer_app.registered_commands:
+        out.append((*prefix, cmd.name or cmd.callback.__name__))
+    for group in typer_app.registered_groups:
+        out.extend(_commands(group.typer_instance, (*prefix, group.name)))
+    return out
+
+
+@pytest.mark.parametrize("command", _commands(app))
+def test_every_command_has_help(command: tuple[str, ...]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output
+    text = result.output.split("Options")[0]
+    assert len(text.split("\n")) > 3  # a description, not just the usage line
+
+
+def test_every_command_has_a_docstring() -> None:
+    for cmd in app.registered_commands:
+        assert cmd.callback.__doc__ and cmd.callback.__doc__.strip()
+
+
+def _jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.mark.spacy_model
+def test_code_jsonl_to_csv_and_dyads(tmp_path: Path, model_dir: Path) -> None:
+    src = _jsonl(tmp_path / "in.jsonl", [
+        {"id": "a1", "date": "2023-07-24", "text": "Pakistan accused India of shelling villages in Kashmir. "
+                                                   "The weather was mild."},
+        {"id": "a2", "date": "2023-07-25", "text": "The Kenyan president telephoned his Ugandan counterpart."},
+    ])
+    events, dyads = tmp_path / "events.csv", tmp_path / "dyads.csv"
+    result = runner.invoke(app, ["code", str(src), "-o", str(events), "--dyads", str(dyads), "--period", "day",
+                                 "--model", str(model_dir)])
+    assert result.exit_code == 0, result.output
+    table = read_table(events)
+    assert set(table["sentence_id"]) <= {"a1:1", "a1:2", "a2:1"}
+    row = table.set_index("sentence_id").loc["a1:1"]
+    assert row["event"] == "accuse"
+    assert row["cameo_code"] == "112"
+    assert (row["source_country"], row["target_country"]) == ("PAK", "IND")
+    assert "a1:2" not in set(table["sentence_id"])  # none is left out by default
+    d = read_table(dyads)
+    assert set(d["period"]) <= {"2023-07-24", "2023-07-25"}
+    assert d["events"].sum() == len(table)
+
+
+@pytest.mark.spacy_model
+def test_all_sentences_and_no_split(tmp_path: Path, model_dir: Path) -> None:
+    src = _jsonl(tmp_path / "in.jsonl", [{"id": "s1", "text": "The weather was mild. It rained later."}])
+    out = tmp_path / "e.jsonl"
+    result = runner.invoke(app, ["code", str(src), "-o", str(out), "--all-sentences", "--no-split",
+                                 "--model", str(model_dir)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [r["sentence_id"] for r in rows] == ["s1:1"]
+    assert rows[0]["event"] == "none"
+
+
+@pytest.mark.parametrize("name,content,needle", [
+    ("empty.txt", b"", "empty"),
+    ("binary.txt", b"\x00\x01\x02binary", "binary"),
+    ("latin1.txt", "Caf\xe9 talks in Bogot\xe1".encode("latin-1"), "UTF-8"),
+    ("broken.jsonl", b'{"id": "1", "text": "ok"}\n{"id": "2", "text": \n{"id": "3", "text": "ok"}\n', ":2:"),
+    ("notext.csv", b"id,body\n1,hello\n", "text"),
+    ("ragged.csv", b"id,text\n1,hello\n2,hello,extra\n", ":3:"),
+    ("table.xlsx", b"PK\x03\x04", "unknown input type"),
+])
+def test_bad_input_one_line_error_and_no_output(tmp_path: Path, model_dir: Path, name: str, content: bytes,
+                                                needle: str) -> None:
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    out = tmp_path / "events.csv"
+    result = runner.invoke(app, ["code", str(bad), "-o", str(out), "--model", str(model_dir)])
+    assert result.exit_code != 0
+    lines = [x for x in result.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and name in lines[0] and needle in lines[0]
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    assert not list(tmp_path.glob(".events.csv*"))
+
+
+def test_output_in_missing_folder(tmp_path: Path, model_dir: Path) -> None:
+    src = _jsonl(tmp_path / "in.jsonl", [{"id": "1", "text": "Pakistan accused India."}])
+    result = runner.invoke(app, ["code", str(src), "-o", str(tmp_path / "nope" / "e.csv"), "--model", str(model_dir)])
+    assert result.exit_code != 0
+    assert "output folder does not exist" in result.stderr
+
+
+def test_corrupt_model(tmp_path: Path) -> None:
+    model = tmp_path / "m"
+    model.mkdir()
+    for name in ("classifier.joblib", "meta.json", "config.toml"):
+        (model / name).write_bytes(b"garbage")
+    src = _jsonl(tmp_path / "in.jsonl", [{"id": "1", "text": "Pakistan accused India."}])
+    result = runner.invoke(app, ["code", str(src), "-o", str(tmp_path / "e.csv"), "--model", str(model)])
+    assert result.exit_code == 3
+    assert result.stderr.startswith("error: ") and str(model) in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_labels_check_reports_file_and_line(tmp_path: Path) -> None:
+    folder = tmp_path / "labels" / "train"
+    folder.mkdir(parents=True)
+    good = {"id": "x-1", "text": "Pakistan accused India.", "label": "accuse", "cameo_code": "112",
+            "source": {"text": "Pakistan", "start": 0, "end": 8, "code": "PAK"}, "target": None, "written_in": "x"}
+    bad = dict(good, id="x-2", text="India accused Pakistan.",
+               source={"text": "India", "start": 3, "end": 8, "code": "IND"})
+    _jsonl(folder / "b.jsonl", [good, bad])
+    result = runner.invoke(app, ["labels", "check", str(tmp_path / "labels")])
+    assert result.exit_code == 1
+    assert "b.jsonl:2:" in result.stderr and "offsets" in result.stderr
+
+
+def test_labels_check_passes_on_project_labels(root: Path) -> None:
+    result = runner.invoke(app, ["labels", "check", str(root / "labels")])
+    assert result.exit_code == 0, result.stderr
+
+
+def test_train_unknown_config_key(tmp_path: Path) -> None:
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text("[classifier]\nkind = 'logreg'\nlearning_rate = 0.1\n")
+    result = runner.invoke(app, ["train", "--config", str(cfg), "--no-mlflow"])
+    assert result.exit_code != 0
+    assert "learning_rate" in result.stderr and "bad.toml" in result.stderr

@@ -1,0 +1,90 @@
+"""Every rule and every blocker, on the real parse (the rules read dependencies and lemmas)."""
+
+from __future__ import annotations
+
+import pytest
+
+from coder.rules import RULES, RULES_BY_NAME, apply_rules
+
+pytestmark = pytest.mark.spacy_model
+
+#: (sentence, rule that must decide it, event it gives)
+POSITIVE = [
+    ("General Kurilla called on Pakistan's army chief General Asim Munir at the General Headquarters.",
+     "meet_call_on", "meet"),
+    ("Defence Secretary Lloyd Austin spoke by phone with General Bajwa on Monday.", "consult_phone", "consult"),
+    ("The Kenyan president telephoned his Ugandan counterpart on Sunday.", "consult_phone", "consult"),
+    ("Iran summoned the British ambassador over the remarks.", "accuse_summon_envoy", "accuse"),
+    ("Ethiopia's prime minister received the Somali delegation in Addis Ababa.", "meet_receive", "meet"),
+    ("Modi hosted Biden in New Delhi.", "meet_verb", "meet"),
+    ("The French foreign minister visited Beirut on Thursday.", "meet_verb", "meet"),
+    ("The two presidents held a meeting in Geneva.", "meet_meeting_noun", "meet"),
+    ("Egypt and Qatar mediated between Hamas and Israel.", "consult_verb", "consult"),
+    ("Russian and Ukrainian delegations held talks in Istanbul.", "consult_talks_noun", "consult"),
+    ("China accused the United States of interference in its internal affairs.", "accuse_verb", "accuse"),
+    ("The African Union condemned the coup in Niger.", "accuse_verb", "accuse"),
+    ("Israeli jets struck Hamas positions in Gaza overnight.", "attack_verb", "attack"),
+    ("Indian troops shelled Pakistani posts along the Line of Control.", "attack_verb", "attack"),
+    ("Militants carried out an attack on a police station in Bannu.", "attack_noun", "attack"),
+    ("Police said militants ambushed a convoy in Khyber.", "attack_verb", "attack"),
+]
+
+#: (sentence, blocker that must cancel the event)
+BLOCKED = [
+    ("Pakistan did not attack Indian positions.", "negated"),
+    ("The two sides never held talks in Doha.", "negated"),
+    ("India will meet Pakistan next week.", "modal"),
+    ("The president plans to visit Kenya in May.", "intent"),
+    ("The two leaders are expected to meet on the sidelines of the summit.", "intent"),
+    ("The militants threatened to strike government buildings.", "threat"),
+    ("The opposition called for talks with the government.", "demand"),
+    ("The UN urged both sides to negotiate.", "demand"),
+    ("The TTP denied carrying out the attack.", "denial"),
+    ("The Taliban denied involvement in the bombing of the mosque.", "denial"),
+    ("If the rebels attack, the army will respond.", "conditional"),
+    ("Did Russia shell the plant?", "question"),
+]
+
+OTHER_SENSES = [
+    "The striker scored twice as Arsenal attacked relentlessly.",
+    "The UN called on Pakistan to release the detainees.",
+    "Unemployment in Spain fell to its lowest level since 2008.",
+]
+
+
+@pytest.mark.parametrize("sentence,rule,event", POSITIVE)
+def test_pattern_rule_decides(nlp, sentence: str, rule: str, event: str) -> None:
+    match = apply_rules(nlp(sentence))
+    assert match is not None, sentence
+    assert (match.rule, match.event) == (rule, event)
+    assert match.trigger is not None
+    assert match.override == RULES_BY_NAME[rule].override
+
+
+@pytest.mark.parametrize("sentence,why", BLOCKED)
+def test_blocker_cancels_event(nlp, sentence: str, why: str) -> None:
+    match = apply_rules(nlp(sentence))
+    assert match is not None, sentence
+    assert match.event == "none"
+    assert match.rule == why
+
+
+@pytest.mark.parametrize("sentence", OTHER_SENSES)
+def test_no_event_from_other_senses(nlp, sentence: str) -> None:
+    match = apply_rules(nlp(sentence))
+    assert match is None or match.event == "none"
+
+
+def test_every_rule_has_a_positive_example() -> None:
+    tested = {rule for _, rule, _ in POSITIVE}
+    assert tested == {r.name for r in RULES}
+
+
+def test_main_clause_wins(nlp) -> None:
+    match = apply_rules(nlp("After talks in Geneva collapsed, the army shelled the town."))
+    assert match is not None and match.event == "attack"
+
+
+def test_blocked_first_event_does_not_hide_a_real_one(nlp) -> None:
+    match = apply_rules(nlp("Pakistan did not attack India but accused Kabul of harbouring militants."))
+    assert match is not None and match.event == "accuse"
