@@ -28,8 +28,13 @@ err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
 
 
+def _say(message: str) -> None:
+    """One plain line on stderr (never wrapped, never read as rich markup)."""
+    err.print(message, markup=False, soft_wrap=True, highlight=False)
+
+
 def _fail(exc: CoderError) -> typer.Exit:
-    err.print(f"error: {exc}", markup=False, soft_wrap=True)
+    _say(f"error: {exc}")
     return typer.Exit(exc.exit_code)
 
 
@@ -75,7 +80,7 @@ def code_cli(
     from .jobs import code_corpus, load_model
 
     try:
-        coder_model = load_model(model, notify=lambda msg: err.print(msg, markup=False))
+        coder_model = load_model(model, notify=_say)
         start = time.perf_counter()
         if err.is_terminal:
             from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -103,7 +108,7 @@ def code_cli(
            f"{summary.output}")
     if summary.dyads_output is not None:
         msg += f"; {summary.dyads} dyad rows -> {summary.dyads_output}"
-    err.print(f"{msg} ({seconds:.1f}s)", markup=False)
+    _say(f"{msg} ({seconds:.1f}s)")
 
 
 # --------------------------------------------------------------------------------------------------- train
@@ -127,9 +132,8 @@ def train_cli(
     except CoderError as exc:
         raise _fail(exc) from None
     _print_metrics({split: ev.metrics for split, ev in result.evaluations.items()})
-    err.print(f"trained {result.model.version} on {result.model.meta['n_train']} sentences in "
-              f"{result.seconds:.1f}s" + (f"; saved to {save}" if save else "")
-              + (f"; MLflow run {result.run_id}" if result.run_id else ""), markup=False)
+    _say(f"trained {result.model.version} on {result.model.meta['n_train']} sentences in {result.seconds:.1f}s"
+         + (f"; saved to {save}" if save else "") + (f"; MLflow run {result.run_id}" if result.run_id else ""))
 
 
 def _print_metrics(metrics_by_split: dict[str, dict[str, float]]) -> None:
@@ -164,7 +168,7 @@ def evaluate_cli(
 
     try:
         gold_set = read_gold(gold)
-        ev = evaluate(Coder(load_model(model, notify=lambda m: err.print(m, markup=False))), gold_set)
+        ev = evaluate(Coder(load_model(model, notify=_say)), gold_set)
     except CoderError as exc:
         raise _fail(exc) from None
     out.print(ev.report, markup=False)
@@ -212,9 +216,9 @@ def labels_check_cli(
 
     problems = check_labels(folder)
     for line in problems:
-        err.print(line, markup=False, soft_wrap=True)
+        _say(line)
     if problems:
-        err.print(f"{len(problems)} problem(s)", markup=False)
+        _say(f"{len(problems)} problem(s)")
         raise typer.Exit(1)
     out.print(f"{folder}: ok")
 

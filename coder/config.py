@@ -7,6 +7,7 @@ relative to the project root (the folder holding ``experiments/``).
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,13 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "pipeline": {"spacy_model": "", "candidate_threshold": 0.97},
 }
 
+#: Keys whose value is one of a few names.
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("classifier", "kind"): ("logreg", "linear_svm"),
+    ("classifier", "calibration"): ("sigmoid", "isotonic", "none"),
+    ("classifier", "class_weight"): ("balanced", ""),
+}
+
 #: The default config shipped with the package (also in experiments/default.toml).
 DEFAULT_CONFIG_NAME = "default.toml"
 
@@ -65,6 +73,18 @@ def merge(config: dict[str, Any], path: str | Path = "<config>") -> dict[str, An
             ok = isinstance(value, type(default)) or (isinstance(default, float) and isinstance(value, int))
             if not ok or (isinstance(default, int) and not isinstance(default, bool) and isinstance(value, bool)):
                 raise ConfigError(f"[{table}] {key} must be {type(default).__name__}, got {value!r}", path)
+            if isinstance(default, list) and default:
+                item_type = type(default[0])
+                if not all(isinstance(v, item_type) and not isinstance(v, bool) for v in value):
+                    raise ConfigError(f"[{table}] {key} must be a list of {item_type.__name__}, got {value!r}", path)
+                if len(default) == 2 and isinstance(default[0], int) and (len(value) != 2 or value[0] > value[1]
+                                                                          or value[0] < 1):
+                    raise ConfigError(f"[{table}] {key} must be [low, high] with 1 <= low <= high, got {value!r}",
+                                      path)
+            allowed = CHOICES.get((table, key))
+            if allowed is not None and value not in allowed:
+                raise ConfigError(f"[{table}] {key} must be one of {', '.join(map(str, allowed))}, got {value!r}",
+                                  path)
             out[table][key] = float(value) if isinstance(default, float) else value
     return out
 
@@ -84,6 +104,9 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
         raise ConfigError("config is not UTF-8 text", path) from None
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
+        if line is None:
+            found = re.search(r"\(at line (\d+)", str(exc))
+            line = int(found.group(1)) if found else None
         raise ConfigError(f"malformed TOML ({str(exc).split(' (at')[0]})", path, line) from None
     return merge(data, path)
 

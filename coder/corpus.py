@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import json
 import logging
 import re
@@ -91,6 +92,10 @@ _DATELINE = re.compile(
 )
 
 
+#: A complete date names its year: four digits, or two at the end of a numeric date ("23-12-22").
+_ABSOLUTE_DATE = re.compile(r"\d{4}|\b\d{1,2}[-./]\d{1,2}[-./]\d{2}\b")
+
+
 @functools.lru_cache(maxsize=4096)
 def parse_date(text: str) -> str:
     """Parse a date in any common form to YYYY-MM-DD; empty when it is not a complete date.
@@ -98,8 +103,8 @@ def parse_date(text: str) -> str:
     Day, month and year must all be present: dateparser is told not to fill gaps from today's date.
     """
     text = text.strip()
-    if not text:
-        return ""
+    if not text or not _ABSOLUTE_DATE.search(text):
+        return ""  # "yesterday", "3 hours ago": relative to a day we do not know
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         try:
             import datetime as _dt
@@ -140,7 +145,9 @@ _BOILERPLATE = re.compile(
     r"read more\b.*|also read\b.*|follow us\b.*|share this( article| story)?\b.*|image credit\b.*|"
     r"photograph\s*:.*|file photo\b.*|skip to (?:main )?content|left menu|menu|trending|latest news|"
     r"subscribe\b.*|sign up\b.*|click here\b.*|listen to (?:this|the) (?:article|story)\b.*|"
-    r"(?:by|reporting by|written by|edited by)\s+[A-Z][\w.' -]{1,60}|.*\|\s*(?:updated|created|published)\s*:.*|"
+    r"(?:by|reporting by|written by|edited by)\s+[A-Z][\w.' -]{1,60}|"
+    r"(?:additional )?(?:reporting|writing|editing|compiled|produced) by\b.{0,200}|"
+    r"(?:updated|published|posted)\s*:?\s*\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?)\s+ago\b.*|.*\|\s*(?:updated|created|published)\s*:.*|"
     r"(?:updated|published|last updated|posted|created)\b.{0,60}\d{4}.{0,30})$",
     re.IGNORECASE,
 )
@@ -211,7 +218,13 @@ def clean_article(raw: str) -> tuple[list[str], str, str]:
         if key in seen:
             continue  # repeated headline or repeated paragraph
         seen.add(key)
-        line = _DATELINE_PREFIX.sub("", line, count=1) if not bullet else line
+        m = _DATELINE_PREFIX.match(line) if not bullet else None
+        if m is not None:
+            # "ISLAMABAD: ..." opens a story; but in the headline "Pentagon: US talking to ..." (no final stop)
+            # a Title-case word before the colon names the headline's source: keep it.
+            headline = not paragraphs and not re.search(r"[.!?\"]$", line)
+            if not headline or m.group(0).split()[0].isupper():
+                line = line[m.end():]
         paragraphs.append(line)
     return paragraphs, header_date, dateline_date
 
@@ -266,7 +279,8 @@ def _record_fields(record: dict[str, object], path: Path, line: int, clean: bool
 
 def read_jsonl(path: Path, clean: bool = True) -> Iterator[Document]:
     text = read_text_file(path)
-    for n, line in enumerate(text.splitlines(), start=1):
+    # Split on "\n" only: U+2028 and friends are legal inside a JSON string.
+    for n, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -280,7 +294,7 @@ def read_jsonl(path: Path, clean: bool = True) -> Iterator[Document]:
 
 def read_csv(path: Path, clean: bool = True) -> Iterator[Document]:
     text = read_text_file(path)
-    reader = csv.reader(text.splitlines(keepends=True))
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:

@@ -70,6 +70,12 @@ def check_output_path(path: str | Path) -> Path:
 
 # --------------------------------------------------------------------------------------------------- atomic writes
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class AtomicFile:
     """A temporary file beside `path`, renamed over it by :meth:`commit`, removed by :meth:`abort`."""
 
@@ -78,6 +84,7 @@ class AtomicFile:
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent or ".")
         os.close(fd)
         self.tmp = Path(tmp)
+        os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a table should be as readable as any file
 
     def commit(self) -> None:
         os.replace(self.tmp, self.path)
@@ -297,7 +304,13 @@ def read_table(path: str | Path) -> Any:
     str_cols = {c: str for c in ("cameo_code", "root_code", "source_code", "target_code", "event_id",
                                  "sentence_id", "doc_id", "period", "date", "duplicate_of")}
     if fmt == "csv":
-        return pd.read_csv(path, dtype=str_cols, keep_default_na=False)
+        table = pd.read_csv(path, dtype=str_cols, keep_default_na=False)
+        for col in table.columns:
+            if col in _INT_COLUMNS:
+                table[col] = pd.to_numeric(table[col].replace("", None), errors="coerce").astype("Int64")
+            elif col in _FLOAT_COLUMNS:
+                table[col] = pd.to_numeric(table[col].replace("", None), errors="coerce").astype("float64")
+        return table
     if fmt == "jsonl":
         return pd.read_json(path, lines=True, dtype=str_cols)
     return pd.read_parquet(path)

@@ -22,7 +22,7 @@ import numpy as np
 from . import __version__
 from .cameo import LABELS
 from .config import merge, to_toml
-from .errors import ModelError
+from .errors import ConfigError, ModelError
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +167,9 @@ class EventModel:
             config = merge(tomllib.loads((path / CONFIG_FILE).read_text(encoding="utf-8")), path / CONFIG_FILE)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ModelError(f"corrupt model metadata ({type(exc).__name__})", path) from None
+        except ConfigError as exc:
+            raise ModelError(f"model config is not readable by coder {__version__} ({exc.detail}); retrain it with "
+                             f"`coder train`", path) from None
         if not isinstance(meta, dict) or meta.get("model_format") != MODEL_FORMAT:
             raise ModelError(
                 f"model was written by coder {meta.get('coder_version', '?') if isinstance(meta, dict) else '?'} "

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MODEL_DIR = Path("models") / "default"
 DEFAULT_CONFIG = Path("experiments") / "default.toml"
 TRACKING_DB = Path("experiments") / "mlflow.db"
+ARTIFACTS_DIR = Path("experiments") / "artifacts"
 
 
 @dataclass
@@ -68,11 +69,12 @@ def train(config_path: str | Path | None = None, *, save_to: str | Path | None =
     result = TrainResult(model, config, evaluations, time.perf_counter() - start)
     if mlflow_log:
         result.run_id = log_run(result, config_path, tracking_uri or default_tracking_uri(root),
-                                experiment or config["experiment"]["name"])
+                                experiment or config["experiment"]["name"], root / ARTIFACTS_DIR)
     return result
 
 
-def log_run(result: TrainResult, config_path: str | Path | None, tracking_uri: str, experiment: str) -> str:
+def log_run(result: TrainResult, config_path: str | Path | None, tracking_uri: str, experiment: str,
+            artifact_root: Path | None = None) -> str:
     """Log params, metrics and the config of a training run; returns the MLflow run id."""
     try:
         import mlflow
@@ -80,6 +82,9 @@ def log_run(result: TrainResult, config_path: str | Path | None, tracking_uri: s
         raise CoderError("mlflow is not installed") from None
     mlflow.set_tracking_uri(tracking_uri)
     try:
+        if mlflow.get_experiment_by_name(experiment) is None and artifact_root is not None:
+            # Keep run artifacts beside the store, not in ./mlruns of whatever folder the user is in.
+            mlflow.create_experiment(experiment, artifact_location=artifact_root.resolve().as_uri())
         mlflow.set_experiment(experiment)
         with mlflow.start_run() as run:
             mlflow.log_params(flatten(result.config))

@@ -145,3 +145,24 @@ def test_train_unknown_config_key(tmp_path: Path) -> None:
     result = runner.invoke(app, ["train", "--config", str(cfg), "--no-mlflow"])
     assert result.exit_code != 0
     assert "learning_rate" in result.stderr and "bad.toml" in result.stderr
+
+
+@pytest.mark.spacy_model
+def test_code_without_terminal_prints_only_the_summary(tmp_path: Path, model_dir: Path) -> None:
+    src = _jsonl(tmp_path / "in.jsonl", [{"id": "1", "text": "Pakistan accused India of shelling villages."}])
+    result = runner.invoke(app, ["code", str(src), "-o", str(tmp_path / "e.csv"), "--model", str(model_dir)])
+    assert result.exit_code == 0
+    lines = [x for x in result.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and lines[0].startswith("1 documents, 1 sentences")
+    assert result.stdout == ""
+
+
+@pytest.mark.spacy_model
+def test_n_process_gives_the_same_table(tmp_path: Path, model_dir: Path, root: Path) -> None:
+    sample = root / "corpus" / "sample" / "wire_briefs.jsonl"
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    assert runner.invoke(app, ["code", str(sample), "-o", str(one), "--model", str(model_dir)]).exit_code == 0
+    result = runner.invoke(app, ["code", str(sample), "-o", str(two), "--model", str(model_dir), "--n-process", "2",
+                                 "--batch-size", "4"])
+    assert result.exit_code == 0, result.stderr
+    assert one.read_text() == two.read_text()
