@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError
 
@@ -155,7 +156,8 @@ _CAPTION = re.compile(
     r"\((?:photo|image|picture)s?\s*(?:courtesy|credit)?\s*:?[^)]*\)\s*$|photograph\s*:\s*\(|"
     r"^\s*(?:in this (?:handout )?(?:picture|photo|image)|this handout (?:picture|photo))|"
     r"\s[—–-]\s*(?:photo|file photo|image|picture)s?\s*(?::|by)?\s*[\w .,/&-]{0,40}$|"
-    r"\.\s*[—–]\s*[A-Z][\w.&/ ]{1,25}$",
+    r"\.\s*[—–]\s*[A-Z][\w.&/ ]{1,25}$|"
+    r"[.)]\s*(?:file (?:photo|picture|image)|representative (?:image|photo)|\(file\))\.?\s*$",
     re.IGNORECASE,
 )
 _BULLET = re.compile(r"^\s*(?:[•·▪●■◦‣∙*]|-(?=\s)|–(?=\s))\s*")
@@ -277,7 +279,8 @@ def _record_fields(record: dict[str, object], path: Path, line: int, clean: bool
     )
 
 
-def read_jsonl(path: Path, clean: bool = True) -> Iterator[Document]:
+def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line; InputError naming file:line on a malformed one."""
     text = read_text_file(path)
     # Split on "\n" only: U+2028 and friends are legal inside a JSON string.
     for n, line in enumerate(text.split("\n"), start=1):
@@ -289,6 +292,11 @@ def read_jsonl(path: Path, clean: bool = True) -> Iterator[Document]:
             raise InputError(f"malformed JSON ({exc.msg})", path, n) from None
         if not isinstance(record, dict):
             raise InputError("a line is not a JSON object", path, n)
+        yield n, record
+
+
+def read_jsonl(path: Path, clean: bool = True) -> Iterator[Document]:
+    for n, record in iter_jsonl(path):
         yield _record_fields(record, path, n, clean)
 
 

@@ -7,7 +7,6 @@ split is the folder: ``labels/train``, ``labels/dev``, ``labels/test``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .cameo import LABELS, is_valid_code
-from .corpus import read_text_file
+from .corpus import iter_jsonl
 from .errors import InputError
 
 KEYS = ("id", "text", "label", "cameo_code", "source", "target", "written_in")
@@ -127,16 +126,7 @@ def parse_record(record: Any, path: Path, line: int) -> LabelledSentence:
 
 
 def read_label_file(path: Path) -> list[LabelledSentence]:
-    out = []
-    for n, line in enumerate(read_text_file(path).splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"malformed JSON ({exc.msg})", path, n) from None
-        out.append(parse_record(record, path, n))
-    return out
+    return [parse_record(record, path, n) for n, record in iter_jsonl(path)]
 
 
 def load_labels(paths: Iterable[str | Path]) -> list[LabelledSentence]:

@@ -424,3 +424,8 @@ def test_jsonl_records_never_raise_and_ids_unique(tmp_path, texts, split):
     assert len(ids) == len(set(ids))
     assert all(re.fullmatch(r"r\d+:[1-9]\d*", i) for i in ids)
     assert {s.doc_id for s in sents} <= {f"r{i}" for i in range(len(texts))}
+
+
+def test_caption_ending_in_file_photo_dropped():
+    paras = paragraphs(f"Security personnel stand guard at a check post in Miranshah. File photo\n{BODY}\n")
+    assert paras == [BODY]
