@@ -131,6 +131,9 @@ class EventModel:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        from .export import _umask
+
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; a model folder is shared like any other
         try:
             joblib.dump(self.pipeline, tmp / PIPELINE_FILE, compress=3)
             (tmp / META_FILE).write_text(json.dumps(self.meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
