@@ -24,8 +24,8 @@ app = typer.Typer(help="Code news into CAMEO meet / consult / accuse / attack ev
 labels_app = typer.Typer(help="Check and summarise the labelled sentences in labels/.", no_args_is_help=True)
 app.add_typer(labels_app, name="labels")
 
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
 
 
 def _say(message: str) -> None:
@@ -212,7 +212,7 @@ def labels_check_cli(
     folder: Annotated[Path, typer.Argument(help="Label folder.")] = Path("labels"),
 ) -> None:
     """Validate label files: schema, span offsets, codes, duplicate ids and texts, near duplicates."""
-    from .labels import check_labels
+    from .labels import check_labels, load_labels
 
     problems = check_labels(folder)
     for line in problems:
@@ -221,20 +221,41 @@ def labels_check_cli(
         _say(f"{len(problems)} problem(s)")
         raise typer.Exit(1)
     out.print(f"{folder}: ok")
+    _print_overlap(load_labels([folder]))
+
+
+def _print_overlap(records) -> None:  # type: ignore[no-untyped-def]
+    from .labels import split_overlap
+
+    for split, o in split_overlap(records).items():
+        out.print(f"{split}: {o['share_above']:.1%} of {int(o['sentences'])} sentences have a train sentence with "
+                  f"character-trigram similarity > {o['threshold']} (mean nearest {o['mean_nearest']:.2f})")
 
 
 @labels_app.command("stats")
 def labels_stats_cli(
     folder: Annotated[Path, typer.Argument(help="Label folder.")] = Path("labels"),
+    parse: Annotated[bool, typer.Option(help="Parse sentences to count predicate lemmas (slower).")] = True,
 ) -> None:
-    """Counts per class, split, CAMEO code, country, actor role and sentence length."""
-    from .labels import label_stats, load_labels
+    """Counts per class, split, CAMEO code, country, actor role, actor, predicate lemma and sentence length."""
+    from .labels import label_stats, load_labels, predicate_lemmas
 
     try:
-        stats = label_stats(load_labels([folder]))
+        records = load_labels([folder])
+        predicates = None
+        if parse:
+            from .nlp import load_pipeline
+
+            predicates = predicate_lemmas(records, load_pipeline())
+        stats = label_stats(records, predicates)
     except CoderError as exc:
         raise _fail(exc) from None
+    out.print(f"{len(records)} sentences; {len(stats['country'])} countries; {len(stats['actor'])} distinct actors; "
+              f"{len(stats['predicate'])} distinct (label, predicate) pairs")
+    _print_overlap(records)
     for name, counter in stats.items():
+        if not counter:
+            continue
         table = Table(title=f"{name} ({len(counter)} distinct)")
         table.add_column(name)
         table.add_column("sentences", justify="right")

@@ -72,12 +72,16 @@ def valid_actor_code(code: str) -> bool:
     return head in iso3_codes() or head in ROLES
 
 
+_SPLIT_ORDER = {"train": 0, "dev": 1, "test": 2}
+
+
 def label_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Label files under `paths`: train before dev before test, then by name (so "first" means train)."""
     files: list[Path] = []
     for item in paths:
         path = Path(item)
         if path.is_dir():
-            files.extend(sorted(path.rglob("*.jsonl")))
+            files.extend(sorted(path.rglob("*.jsonl"), key=lambda p: (_SPLIT_ORDER.get(p.parent.name, 3), str(p))))
         elif path.is_file():
             files.append(path)
         else:
@@ -172,6 +176,51 @@ def near_duplicates(records: list[LabelledSentence], threshold: float = 0.9) -> 
     return sorted(out, key=lambda x: -x[2])
 
 
+def split_of(rec: LabelledSentence) -> str:
+    """The split a sentence belongs to: the name of its folder (train, dev, test)."""
+    return Path(rec.path).parent.name
+
+
+def _trigram_matrix(texts: list[str], vocabulary: Any = None):  # type: ignore[no-untyped-def]
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vec = CountVectorizer(analyzer="char_wb", ngram_range=(3, 3), binary=True, lowercase=True, vocabulary=vocabulary)
+    m = vec.fit_transform([_normal(t) for t in texts]).astype("float32")
+    return vec, m
+
+
+def split_overlap(records: list[LabelledSentence], threshold: float = 0.8) -> dict[str, dict[str, float]]:
+    """How close dev and test sentences come to train: for each sentence, the character-trigram Jaccard
+    similarity of its nearest train sentence. Reports the share above `threshold` and the mean nearest
+    similarity, per split. A high share means the split tests templates seen in training."""
+    import numpy as np
+
+    train = [r for r in records if split_of(r) == "train"]
+    out: dict[str, dict[str, float]] = {}
+    if not train:
+        return out
+    vec, m_train = _trigram_matrix([r.text for r in train])
+    train_sizes = np.asarray(m_train.sum(axis=1)).ravel()
+    for split in sorted({split_of(r) for r in records} - {"train"}):
+        rows = [r for r in records if split_of(r) == split]
+        _, m = _trigram_matrix([r.text for r in rows], vocabulary=vec.vocabulary_)
+        # Trigrams unseen in train still count towards the sentence's own size.
+        sizes = np.array([len(_trigrams_wb(r.text)) for r in rows], dtype="float32")
+        inter = (m @ m_train.T).toarray()
+        union = sizes[:, None] + train_sizes[None, :] - inter
+        nearest = (inter / np.maximum(union, 1)).max(axis=1)
+        out[split] = {"sentences": float(len(rows)), "share_above": float((nearest > threshold).mean()),
+                      "mean_nearest": float(nearest.mean()), "threshold": threshold}
+    return out
+
+
+def _trigrams_wb(text: str) -> set[str]:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    analyzer = CountVectorizer(analyzer="char_wb", ngram_range=(3, 3), lowercase=True).build_analyzer()
+    return set(analyzer(_normal(text)))
+
+
 def check_labels(root: str | Path) -> list[str]:
     """Every problem in the label folder, one line each (file:line: message); empty when all is well."""
     root = Path(root)
@@ -205,12 +254,26 @@ def check_labels(root: str | Path) -> list[str]:
     return problems
 
 
-def label_stats(records: list[LabelledSentence]) -> dict[str, Counter[str]]:
-    """Counts per class, split, CAMEO code, country and actor role, and length band."""
-    stats: dict[str, Counter[str]] = {k: Counter() for k in ("label", "split", "cameo_code", "country", "role", "length")}
-    for rec in records:
+def label_stats(records: list[LabelledSentence], predicates: list[str] | None = None) -> dict[str, Counter[str]]:
+    """Counts per class, split, CAMEO code, country, actor role, actor, length band and (when given, one per
+    record) predicate lemma; ``none`` sentences are also counted as hard (holding an event word) or plain."""
+    from .coding import PREFILTER
+
+    keys = ("label", "split", "label_by_split", "cameo_code", "country", "role", "actor", "length", "none_kind",
+            "predicate", "batch")
+    stats: dict[str, Counter[str]] = {k: Counter() for k in keys}
+    for i, rec in enumerate(records):
         stats["label"][rec.label] += 1
-        stats["split"][Path(rec.path).parent.name] += 1
+        stats["split"][split_of(rec)] += 1
+        stats["label_by_split"][f"{split_of(rec)}/{rec.label}"] += 1
+        stats["batch"][rec.written_in] += 1
+        if rec.label == "none":
+            stats["none_kind"]["hard (has an event word)" if PREFILTER.search(rec.text) else "plain"] += 1
+        if predicates is not None and predicates[i]:
+            stats["predicate"][f"{rec.label}:{predicates[i]}"] += 1
+        for span in (rec.source, rec.target):
+            if span is not None and span.text:
+                stats["actor"][span.text.lower().removeprefix("the ")] += 1
         if rec.cameo_code:
             stats["cameo_code"][rec.cameo_code] += 1
         for span in (rec.source, rec.target):
@@ -220,5 +283,17 @@ def label_stats(records: list[LabelledSentence]) -> dict[str, Counter[str]]:
                     stats["country"][country] += 1
                 stats["role"][span.code[3:6] if country else span.code[:3]] += 1
         n = len(rec.text.split())
-        stats["length"]["5-14" if n < 15 else "15-29" if n < 30 else "30-44" if n < 45 else "45+"] += 1
+        stats["length"]["<5" if n < 5 else "5-11" if n < 12 else "12-29" if n < 30 else "30-44" if n < 45
+                        else "45-60" if n <= 60 else ">60"] += 1
     return stats
+
+
+def predicate_lemmas(records: list[LabelledSentence], nlp: Any) -> list[str]:
+    """The lemma of each sentence's event word (for none, of its main verb), read from the spaCy parse."""
+    from .rules import trigger_for
+
+    out = []
+    for rec, doc in zip(records, nlp.pipe((r.text for r in records), batch_size=256)):
+        tok = trigger_for(doc, rec.label) if rec.label != "none" else next((t for t in doc if t.dep_ == "ROOT"), None)
+        out.append((tok.lemma_ or tok.text).lower() if tok is not None else "")
+    return out
