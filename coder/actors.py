@@ -102,10 +102,12 @@ def _coco_rows() -> list[dict[str, str]]:
 
 @functools.lru_cache(maxsize=1)
 def iso3_codes() -> frozenset[str]:
-    """Every ISO 3166 alpha-3 code pycountry knows, plus Kosovo's user-assigned XKX."""
+    """Every ISO 3166 alpha-3 code pycountry knows, historic ones too (SUN, YUG for older news), plus Kosovo's
+    user-assigned XKX."""
     import pycountry
 
-    return frozenset({c.alpha_3 for c in pycountry.countries} | {"XKX"})
+    historic = {c.alpha_3 for c in pycountry.historic_countries if len(getattr(c, "alpha_3", "")) == 3}
+    return frozenset({c.alpha_3 for c in pycountry.countries} | historic | {"XKX"})
 
 
 def _demonym_candidates(name: str) -> list[str]:

@@ -64,8 +64,9 @@ def code_cli(
     output: Annotated[Path, typer.Option("--output", "-o", help="Events table: .csv, .parquet or .jsonl.")],
     dyads: Annotated[Optional[Path], typer.Option(help="Also write dyad x period counts here.")] = None,
     period: Annotated[str, typer.Option(help="Dyad period: day, week, month or year.")] = "month",
-    model: Annotated[Optional[str], typer.Option(help="Model folder (default: models/default, trained on first "
-                                                      "use).")] = None,
+    model: Annotated[Optional[str], typer.Option(help="Model folder or MLflow URI such as "
+                                                      "models:/event-coder@champion (default: models/default, "
+                                                      "trained on first use).")] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", help="Force a format: csv, parquet, jsonl or phoenix "
                                                              "(Phoenix TSV, no header).")] = None,
     all_sentences: Annotated[bool, typer.Option("--all-sentences", help="Write a row for every sentence, "
@@ -75,12 +76,14 @@ def code_cli(
                                                                             "event in the dyad table.")] = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Sentences per batch.")] = 256,
     n_process: Annotated[int, typer.Option(min=1, help="Processes for spaCy parsing.")] = 1,
+    tracking_uri: Annotated[Optional[str], typer.Option(envvar="MLFLOW_TRACKING_URI",
+                                                        help="MLflow store for models:/ URIs.")] = None,
 ) -> None:
     """Code a corpus into an events table (one row per actor->target event) and optional dyad counts."""
     from .jobs import code_corpus, load_model
 
     try:
-        coder_model = load_model(model, notify=_say)
+        coder_model = load_model(model, notify=_say, tracking_uri=tracking_uri)
         start = time.perf_counter()
         if err.is_terminal:
             from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -113,27 +116,137 @@ def code_cli(
 
 # --------------------------------------------------------------------------------------------------- train
 
+TRACKING_HELP = "MLflow tracking URI (default: sqlite:///experiments/mlflow.db)."
+
+
 @app.command("train")
 def train_cli(
     config: Annotated[Optional[Path], typer.Option(help="Experiment config (TOML).")] = Path("experiments/default.toml"),
-    save: Annotated[Optional[Path], typer.Option(help="Write the model folder here (e.g. models/default).")] = None,
-    experiment: Annotated[Optional[str], typer.Option(help="MLflow experiment name (default: the config's).")] = None,
-    tracking_uri: Annotated[Optional[str], typer.Option(envvar="MLFLOW_TRACKING_URI",
-                                                        help="MLflow tracking URI (default: sqlite:///experiments/"
-                                                             "mlflow.db).")] = None,
+    save: Annotated[Optional[Path], typer.Option(help="Also write the model folder here (e.g. models/default).")] = None,
+    experiment: Annotated[Optional[str], typer.Option(help="MLflow experiment name (default: coder).")] = None,
+    tracking_uri: Annotated[Optional[str], typer.Option(envvar="MLFLOW_TRACKING_URI", help=TRACKING_HELP)] = None,
     no_mlflow: Annotated[bool, typer.Option("--no-mlflow", help="Do not log the run to MLflow.")] = False,
+    register: Annotated[bool, typer.Option(help="Register the model as event-coder@candidate.")] = True,
 ) -> None:
     """Train a model from labelled sentences, score it on dev and test, and log the run to MLflow."""
     from .train import train
 
     try:
         result = train(config, save_to=save, mlflow_log=not no_mlflow, tracking_uri=tracking_uri,
-                       experiment=experiment)
+                       experiment=experiment, register=register)
     except CoderError as exc:
         raise _fail(exc) from None
-    _print_metrics({split: ev.metrics for split, ev in result.evaluations.items()})
+    metrics = {split: ev.metrics for split, ev in result.evaluations.items()}
+    if result.cv_scores:
+        import statistics
+
+        metrics["cv (classifier)"] = {"macro_f1": statistics.fmean(result.cv_scores)}
+    _print_metrics(metrics)
     _say(f"trained {result.model.version} on {result.model.meta['n_train']} sentences in {result.seconds:.1f}s"
          + (f"; saved to {save}" if save else "") + (f"; MLflow run {result.run_id}" if result.run_id else ""))
+
+
+@app.command("tune")
+def tune_cli(
+    config: Annotated[Path, typer.Option(help="Experiment config; its [tune] grid is searched.")] = Path(
+        "experiments/default.toml"),
+    experiment: Annotated[Optional[str], typer.Option(help="MLflow experiment name (default: coder).")] = None,
+    tracking_uri: Annotated[Optional[str], typer.Option(envvar="MLFLOW_TRACKING_URI", help=TRACKING_HELP)] = None,
+) -> None:
+    """Search the grid in the config's tune table: one nested MLflow run per point under a parent run."""
+    from .train import tune
+
+    try:
+        parent, results = tune(config, tracking_uri=tracking_uri, experiment=experiment)
+    except CoderError as exc:
+        raise _fail(exc) from None
+    table = Table(title=f"tune (parent run {parent})")
+    table.add_column("parameters")
+    table.add_column("score", justify="right")
+    table.add_column("run")
+    for point, score, run_id in sorted(results, key=lambda r: -r[1]):
+        table.add_row(", ".join(f"{k}={v}" for k, v in point.items()), f"{score:.3f}", run_id)
+    out.print(table)
+
+
+@app.command("promote")
+def promote_cli(
+    run_id: Annotated[str, typer.Argument(help="The training run whose model becomes the champion.")],
+    alias: Annotated[str, typer.Option(help="Alias to move.")] = "champion",
+    tracking_uri: Annotated[Optional[str], typer.Option(envvar="MLFLOW_TRACKING_URI", help=TRACKING_HELP)] = None,
+) -> None:
+    """Move the event-coder alias (champion) to the model version a training run registered."""
+    from .config import project_root
+    from .tracking import REGISTERED_MODEL, promote, resolve_tracking_uri
+
+    try:
+        version = promote(run_id, uri=resolve_tracking_uri(tracking_uri, project_root()), alias=alias)
+    except CoderError as exc:
+        raise _fail(exc) from None
+    _say(f"{REGISTERED_MODEL}@{alias} -> version {version} (run {run_id})")
+
+
+@app.command("ui")
+def ui_cli(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 5000,
+    tracking_uri: Annotated[Optional[str], typer.Option(envvar="MLFLOW_TRACKING_URI", help=TRACKING_HELP)] = None,
+) -> None:
+    """Open MLflow's UI on the project's tracking store (compare runs, metrics, confusion matrices)."""
+    import shutil
+    import subprocess
+
+    from .config import project_root
+    from .tracking import ARTIFACTS_DIR, resolve_tracking_uri
+
+    root = project_root()
+    uri = resolve_tracking_uri(tracking_uri, root)
+    mlflow_bin = shutil.which("mlflow") or str(Path(sys.executable).with_name("mlflow"))
+    cmd = [mlflow_bin, "ui", "--backend-store-uri", uri, "--default-artifact-root",
+           (root / ARTIFACTS_DIR).resolve().as_uri(), "--host", host, "--port", str(port)]
+    _say(f"MLflow UI on http://{host}:{port} for {uri} (Ctrl-C stops it)")
+    try:
+        raise typer.Exit(subprocess.call(cmd))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+
+
+@app.command("compare")
+def compare_cli(
+    run_ids: Annotated[Optional[list[str]], typer.Argument(help="Runs to compare (default: the latest training "
+                                                                "runs of --experiment).")] = None,
+    experiment: Annotated[Optional[str], typer.Option(help="Experiment whose latest runs to compare "
+                                                           "(default: coder).")] = None,
+    html_out: Annotated[Path, typer.Option("--html", help="Write the HTML report here.")] = Path("comparison.html"),
+    split: Annotated[str, typer.Option(help="Gold split to compare on: dev or test.")] = "dev",
+    limit: Annotated[int, typer.Option(min=2, help="At most this many runs from --experiment.")] = 6,
+    tracking_uri: Annotated[Optional[str], typer.Option(envvar="MLFLOW_TRACKING_URI", help=TRACKING_HELP)] = None,
+) -> None:
+    """Print key metrics of several runs side by side and write a self-contained HTML comparison."""
+    from .compare import KEY_METRICS, fetch_runs, html_report
+    from .config import project_root
+    from .export import AtomicFile, check_output_path
+    from .tracking import resolve_tracking_uri
+
+    try:
+        check_output_path(html_out)
+        runs = fetch_runs(list(run_ids or []), experiment or "coder", uri=resolve_tracking_uri(tracking_uri, project_root()),
+                          split=split, limit=limit)
+        report = html_report(runs, split)
+    except CoderError as exc:
+        raise _fail(exc) from None
+    table = Table(title=f"runs compared on {split}")
+    table.add_column("metric")
+    for run in runs:
+        table.add_column(run.short, justify="right")
+    for key in (k.replace("dev_", f"{split}_", 1) for k in KEY_METRICS):
+        if any(key in r.metrics for r in runs):
+            table.add_row(key, *(f"{r.metrics[key]:.3f}" if key in r.metrics else "-" for r in runs))
+    out.print(table)
+    target = AtomicFile(html_out)
+    target.tmp.write_text(report, encoding="utf-8")
+    target.commit()
+    _say(f"HTML report -> {html_out}")
 
 
 def _print_metrics(metrics_by_split: dict[str, dict[str, float]]) -> None:
@@ -159,20 +272,36 @@ def evaluate_cli(
     gold: Annotated[list[Path], typer.Argument(help="Gold sentences: label .jsonl files/folders, or a .csv with "
                                                     "id, text, label and optional source_country, "
                                                     "target_country.")],
-    model: Annotated[Optional[str], typer.Option(help="Model folder (default: models/default).")] = None,
+    model: Annotated[Optional[str], typer.Option(help="Model folder or MLflow model URI (default: "
+                                                      "models/default).")] = None,
+    experiment: Annotated[str, typer.Option(help="MLflow experiment for the evaluation run.")] = "evaluations",
+    tracking_uri: Annotated[Optional[str], typer.Option(envvar="MLFLOW_TRACKING_URI", help=TRACKING_HELP)] = None,
+    no_mlflow: Annotated[bool, typer.Option("--no-mlflow", help="Do not log an evaluation run.")] = False,
 ) -> None:
-    """Score a model on gold sentences: per-class precision / recall / F1 and actor-country accuracy."""
+    """Score a model on gold sentences (per-class P/R/F1, actor countries) and log an evaluation run."""
     from .coding import Coder
+    from .config import project_root
     from .evaluation import evaluate
     from .jobs import load_model
 
     try:
         gold_set = read_gold(gold)
-        ev = evaluate(Coder(load_model(model, notify=_say)), gold_set)
+        coder_model = load_model(model, notify=_say, tracking_uri=tracking_uri)
+        ev = evaluate(Coder(coder_model), gold_set)
+        run_id = ""
+        if not no_mlflow:
+            from .tracking import log_evaluation_run, resolve_tracking_uri
+
+            root = project_root()
+            run_id = log_evaluation_run(ev, model_ref=str(model or "models/default"), model=coder_model,
+                                        gold=[str(g) for g in gold], uri=resolve_tracking_uri(tracking_uri, root),
+                                        experiment=experiment, root=root)
     except CoderError as exc:
         raise _fail(exc) from None
     out.print(ev.report, markup=False)
     _print_metrics({"gold": ev.metrics})
+    if run_id:
+        _say(f"evaluation run {run_id}")
 
 
 def read_gold(paths: list[Path]):  # type: ignore[no-untyped-def]

@@ -25,6 +25,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "max_features": 300000,
         "lowercase": True,
         "sublinear_tf": True,
+        "lexical": False,  # add coder.features.LexicalFeatures (cue-word counts) to the TF-IDF features
     },
     "classifier": {
         "kind": "logreg",  # logreg | linear_svm
@@ -35,6 +36,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "max_iter": 2000,
     },
     "rules": {"enabled": True, "threshold": 0.6},
+    "evaluation": {"cv_folds": 3},  # cross-validated macro-F1 of the classifier on train; 0 or 1 skips it
+    "tune": {"grid": {"classifier.C": [1.0, 4.0, 16.0]}, "metric": "dev_macro_f1"},
     "pipeline": {"spacy_model": "", "candidate_threshold": 0.97},
 }
 
@@ -81,6 +84,13 @@ def merge(config: dict[str, Any], path: str | Path = "<config>") -> dict[str, An
                                                                           or value[0] < 1):
                     raise ConfigError(f"[{table}] {key} must be [low, high] with 1 <= low <= high, got {value!r}",
                                       path)
+            if isinstance(default, dict):
+                for name, values in value.items():
+                    t, _, k = name.partition(".")
+                    if t not in DEFAULTS or k not in DEFAULTS[t] or t == "tune":
+                        raise ConfigError(f"[{table}] {key} names unknown parameter {name!r}", path)
+                    if not isinstance(values, list) or not values:
+                        raise ConfigError(f"[{table}] {key}.{name} must be a non-empty list", path)
             allowed = CHOICES.get((table, key))
             if allowed is not None and value not in allowed:
                 raise ConfigError(f"[{table}] {key} must be one of {', '.join(map(str, allowed))}, got {value!r}",
@@ -116,18 +126,24 @@ def flatten(config: dict[str, Any]) -> dict[str, str]:
     return {f"{table}.{key}": str(value) for table, values in config.items() for key, value in values.items()}
 
 
-def to_toml(config: dict[str, Any]) -> str:
-    """Write a config back as TOML (flat tables of scalars and lists only)."""
+def _toml_value(value: Any) -> str:
     import json
 
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def to_toml(config: dict[str, Any]) -> str:
+    """Write a config back as TOML (tables of scalars, lists and inline tables)."""
     lines: list[str] = []
     for table, values in config.items():
         lines.append(f"[{table}]")
         for key, value in values.items():
-            if isinstance(value, bool):
-                text = "true" if value else "false"
-            else:
-                text = json.dumps(value)
-            lines.append(f"{key} = {text}")
+            lines.append(f"{key} = {_toml_value(value)}")
         lines.append("")
     return "\n".join(lines)

@@ -28,12 +28,18 @@ class CodeSummary:
     dyads_output: Path | None
 
 
-def load_model(model: str | Path | None, notify: Callable[[str], None] | None = None) -> EventModel:
-    """A local model folder, or the default model (trained on first use)."""
+def load_model(model: str | Path | None, notify: Callable[[str], None] | None = None,
+               tracking_uri: str | None = None) -> EventModel:
+    """A local model folder, an MLflow model URI (``models:/event-coder@champion``, ``runs:/ID/coder``), or
+    the default model (trained on first use)."""
+    from .config import project_root
+    from .tracking import is_model_uri, load_event_model, resolve_tracking_uri
     from .train import default_model
 
     if model is None:
         return default_model(notify=notify)
+    if is_model_uri(model):
+        return load_event_model(str(model), uri=resolve_tracking_uri(tracking_uri, project_root()))
     return EventModel.load(model)
 
 

@@ -45,11 +45,19 @@ def build_pipeline(config: dict[str, Any]):  # type: ignore[no-untyped-def]
     seed = config["experiment"]["seed"]
     common = dict(lowercase=feats["lowercase"], sublinear_tf=feats["sublinear_tf"], min_df=feats["min_df"],
                   max_features=feats["max_features"], dtype=np.float32)
-    features = FeatureUnion([
+    parts: list[tuple[str, Any]] = [
         ("word", TfidfVectorizer(analyzer="word", ngram_range=tuple(feats["word_ngrams"]),
                                  token_pattern=r"(?u)\b\w[\w'-]*\b", **common)),
         ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(feats["char_ngrams"]), **common)),
-    ])
+    ]
+    if feats["lexical"]:
+        from sklearn.preprocessing import FunctionTransformer
+
+        from .features import LexicalFeatures, as_column
+
+        parts.append(("lexical", Pipeline([("column", FunctionTransformer(as_column)),
+                                           ("cues", LexicalFeatures())])))
+    features = FeatureUnion(parts)
     class_weight = clf_cfg["class_weight"] or None
     if clf_cfg["kind"] == "logreg":
         base = LogisticRegression(C=clf_cfg["C"], class_weight=class_weight, max_iter=clf_cfg["max_iter"],

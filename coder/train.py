@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import flatten, load_config, project_root
+from .config import load_config, project_root
 from .errors import CoderError
 from .evaluation import Evaluation, GoldSentence, evaluate
 from .labels import LabelledSentence, load_labels
@@ -18,8 +18,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_DIR = Path("models") / "default"
 DEFAULT_CONFIG = Path("experiments") / "default.toml"
-TRACKING_DB = Path("experiments") / "mlflow.db"
-ARTIFACTS_DIR = Path("experiments") / "artifacts"
+#: The MLflow experiment every config logs to (one place to compare them); --experiment overrides it.
+MLFLOW_EXPERIMENT = "coder"
 
 
 @dataclass
@@ -29,6 +29,8 @@ class TrainResult:
     evaluations: dict[str, Evaluation]
     seconds: float
     run_id: str = ""
+    data: dict[str, list[LabelledSentence]] = field(default_factory=dict)
+    cv_scores: list[float] = field(default_factory=list)
 
 
 def gold_from_labels(records: list[LabelledSentence]) -> list[GoldSentence]:
@@ -39,68 +41,107 @@ def _data_paths(root: Path, entries: list[str]) -> list[Path]:
     return [p if p.is_absolute() else root / p for p in map(Path, entries)]
 
 
-def default_tracking_uri(root: Path) -> str:
-    return f"sqlite:///{(root / TRACKING_DB).resolve()}"
+def cross_validate(texts: list[str], labels: list[str], config: dict[str, Any]) -> list[float]:
+    """Stratified k-fold macro-F1 of the classifier alone (no rules), seeded."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+
+    from .model import build_pipeline
+
+    folds = config["evaluation"]["cv_folds"]
+    if folds < 2:
+        return []
+    cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=config["experiment"]["seed"])
+    scores = cross_val_score(build_pipeline(config), texts, labels, cv=cv, scoring="f1_macro", n_jobs=1)
+    return [float(s) for s in scores]
 
 
 def train(config_path: str | Path | None = None, *, save_to: str | Path | None = None,
           evaluate_splits: tuple[str, ...] = ("dev", "test"), mlflow_log: bool = False,
-          tracking_uri: str | None = None, experiment: str | None = None, root: Path | None = None) -> TrainResult:
-    """Fit a model from a config; optionally save it and log the run to MLflow."""
+          tracking_uri: str | None = None, experiment: str | None = None, root: Path | None = None,
+          config: dict[str, Any] | None = None, cross_validation: bool = True, register: bool = True,
+          nested: bool = False, run_name: str | None = None) -> TrainResult:
+    """Fit a model from a config (a file, or an already-merged dict); optionally save it and log it to MLflow."""
     start = time.perf_counter()
-    config = load_config(config_path)
+    config = config if config is not None else load_config(config_path)
     root = root or project_root(Path(config_path).parent if config_path else None)
-    train_set = load_labels(_data_paths(root, config["data"]["train"]))
-    if not train_set:
+    data = {"train": load_labels(_data_paths(root, config["data"]["train"]))}
+    if not data["train"]:
         raise CoderError("no training sentences", root / config["data"]["train"][0])
-    model = EventModel.fit([r.text for r in train_set], [r.label for r in train_set], config)
-    log.info("trained on %d sentences", len(train_set))
+    texts, labels = [r.text for r in data["train"]], [r.label for r in data["train"]]
+    model = EventModel.fit(texts, labels, config)
+    log.info("trained on %d sentences", len(texts))
+    cv_scores = cross_validate(texts, labels, config) if cross_validation else []
     evaluations: dict[str, Evaluation] = {}
     if evaluate_splits:
         from .coding import Coder
 
         coder = Coder(model)
         for split in evaluate_splits:
-            records = load_labels(_data_paths(root, config["data"][split]))
-            if records:
-                evaluations[split] = evaluate(coder, gold_from_labels(records))
+            data[split] = load_labels(_data_paths(root, config["data"][split]))
+            if data[split]:
+                evaluations[split] = evaluate(coder, gold_from_labels(data[split]))
     if save_to is not None:
         model.save(save_to)
-    result = TrainResult(model, config, evaluations, time.perf_counter() - start)
+    result = TrainResult(model, config, evaluations, time.perf_counter() - start, data=data, cv_scores=cv_scores)
     if mlflow_log:
-        result.run_id = log_run(result, config_path, tracking_uri or default_tracking_uri(root),
-                                experiment or config["experiment"]["name"], root / ARTIFACTS_DIR)
+        from .tracking import log_training_run, resolve_tracking_uri
+
+        result.run_id = log_training_run(
+            result, config_path=Path(config_path) if config_path else None,
+            uri=resolve_tracking_uri(tracking_uri, root), experiment=experiment or MLFLOW_EXPERIMENT,
+            root=root, register=register, nested=nested, run_name=run_name or config["experiment"]["name"])
     return result
 
 
-def log_run(result: TrainResult, config_path: str | Path | None, tracking_uri: str, experiment: str,
-            artifact_root: Path | None = None) -> str:
-    """Log params, metrics and the config of a training run; returns the MLflow run id."""
-    try:
-        import mlflow
-    except ImportError:  # pragma: no cover - mlflow is a dependency
-        raise CoderError("mlflow is not installed") from None
-    mlflow.set_tracking_uri(tracking_uri)
-    try:
-        if mlflow.get_experiment_by_name(experiment) is None and artifact_root is not None:
-            # Keep run artifacts beside the store, not in ./mlruns of whatever folder the user is in.
-            mlflow.create_experiment(experiment, artifact_location=artifact_root.resolve().as_uri())
-        mlflow.set_experiment(experiment)
-        with mlflow.start_run() as run:
-            mlflow.log_params(flatten(result.config))
-            mlflow.set_tags({"coder.model_version": result.model.version,
-                             "coder.train_digest": result.model.meta["train_digest"]})
-            mlflow.log_metric("n_train", result.model.meta["n_train"])
-            mlflow.log_metric("train_seconds", result.seconds)
-            for split, ev in result.evaluations.items():
-                mlflow.log_metrics({f"{split}_{k}": v for k, v in ev.metrics.items()})
-                mlflow.log_text(ev.report, f"{split}_classification_report.txt")
-            if config_path is not None:
-                mlflow.log_artifact(str(config_path))
-            return str(run.info.run_id)
-    except Exception as exc:  # MLflow raises many kinds for an unreachable or stale store
-        raise CoderError(f"cannot log to MLflow tracking store {tracking_uri} ({str(exc).splitlines()[0][:160]})") \
-            from None
+def grid_points(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """Every combination of a ``{"table.key": [values]}`` grid, in a stable order."""
+    import itertools
+
+    names = sorted(grid)
+    return [dict(zip(names, values)) for values in itertools.product(*(grid[n] for n in names))]
+
+
+def tune(config_path: str | Path | None = None, *, tracking_uri: str | None = None, experiment: str | None = None,
+         root: Path | None = None) -> tuple[str, list[tuple[dict[str, Any], float, str]]]:
+    """A small grid search as nested MLflow runs under one parent run; returns (parent run id, results)."""
+    import copy
+
+    import mlflow
+
+    from .config import merge
+    from .tracking import ensure_experiment, resolve_tracking_uri, store
+
+    base = load_config(config_path)
+    root = root or project_root(Path(config_path).parent if config_path else None)
+    uri = resolve_tracking_uri(tracking_uri, root)
+    name = experiment or MLFLOW_EXPERIMENT
+    metric = base["tune"]["metric"]
+    split, _, key = metric.partition("_")
+    results: list[tuple[dict[str, Any], float, str]] = []
+    with store(uri):
+        exp_id = ensure_experiment(name, root)
+        with mlflow.start_run(experiment_id=exp_id, run_name=f"tune {base['experiment']['name']}") as parent:
+            mlflow.set_tag("coder.run_kind", "tune")
+            mlflow.log_dict(base["tune"]["grid"], "grid.json")
+            for point in grid_points(base["tune"]["grid"]):
+                override: dict[str, dict[str, Any]] = {}
+                for dotted, value in point.items():
+                    table, _, k = dotted.partition(".")
+                    override.setdefault(table, {})[k] = value
+                cfg = copy.deepcopy(base)
+                for table, values in override.items():
+                    cfg[table].update(merge({table: values}, config_path or "<tune>")[table])
+                label = ", ".join(f"{k}={v}" for k, v in point.items())
+                result = train(config_path, config=cfg, evaluate_splits=(split,), mlflow_log=True, tracking_uri=uri,
+                               experiment=name, root=root, cross_validation=False, register=False, nested=True,
+                               run_name=label)
+                score = result.evaluations[split].metrics[key]
+                results.append((point, score, result.run_id))
+            best = max(results, key=lambda r: r[1])
+            mlflow.log_params({f"best.{k}": v for k, v in best[0].items()})
+            mlflow.log_metric(f"best_{metric}", best[1])
+            mlflow.set_tag("coder.best_run_id", best[2])
+            return str(parent.info.run_id), results
 
 
 def default_model(root: Path | None = None, notify: Any = None) -> EventModel:
@@ -114,5 +155,6 @@ def default_model(root: Path | None = None, notify: Any = None) -> EventModel:
     config_path = root / DEFAULT_CONFIG
     if notify is not None:
         notify(f"No model at {DEFAULT_MODEL_DIR}: training it from labels/ with {DEFAULT_CONFIG} (seeded).")
-    result = train(config_path if config_path.exists() else None, save_to=path, evaluate_splits=(), root=root)
+    result = train(config_path if config_path.exists() else None, save_to=path, evaluate_splits=(), root=root,
+                   cross_validation=False)
     return result.model

@@ -33,8 +33,6 @@ def test_train_saves_model_and_logs_run(tmp_path: Path, root: Path) -> None:
 
 @pytest.mark.mlflow
 def test_unreachable_tracking_store_is_one_line_error(tmp_path: Path, root: Path, monkeypatch) -> None:
-    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
-    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "5")
     cfg = tmp_path / "small.toml"
     cfg.write_text(f"[data]\ntrain = [{str(root / 'labels' / 'train')!r}]\n")
     with pytest.raises(CoderError) as info:

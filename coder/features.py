@@ -1,0 +1,102 @@
+"""Lexical cue features: counts of the words that tell an event from its near misses.
+
+Bag-of-n-grams sees "will" and "meet" but not that "will" governs "meet". These cues do not need a parse.
+They count negation, modality and intent, threat, demand and denial words, the event lexicon of each class,
+quotation marks, and headline shape. :class:`LexicalFeatures` is a scikit-learn transformer, so it can sit in a
+``FeatureUnion`` beside the TF-IDF features. It is switched on by ``features.lexical = true`` in an experiment
+config.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+#: Named cue groups: the count of matches of each pattern is one feature.
+DEFAULT_CUES: dict[str, str] = {
+    "negation": r"\b(?:not|never|no|n't|neither|nor|without|failed to|refused to)\b",
+    "modal": r"\b(?:will|would|shall|may|might|could|should|must|can)\b|'ll\b",
+    "intent": r"\b(?:plans?|planned|planning|intends?|expected|expects|due to|set to|scheduled|aims?|hopes?|"
+              r"wants?|seeks?|agreed to|prepar\w+ to|is to|are to|invit\w+|propos\w+|offer\w*)\b",
+    "threat": r"\b(?:threat\w*|warn\w*|vow\w*|ultimatum)\b",
+    "demand": r"\b(?:urg\w+|demand\w*|call(?:ed|s|ing)? (?:for|on)|appeal\w*|press(?:ed|es|ing)? (?:for|on))\b",
+    "denial": r"\b(?:den(?:y|ied|ies|ial)|reject\w*|dismiss\w*|refut\w+|rebuff\w*)\b",
+    "conditional": r"\b(?:if|unless|whether|in case)\b|\?",
+    "report": r"\b(?:said|says|told|according to|reported|claimed|stated|announced)\b",
+    "quote": r"[\"“”]",
+    "past_background": r"\b(?:last (?:year|month|week)|ago|since|earlier this|previous|former|anniversary)\b",
+    "meet_words": r"\b(?:met|meet\w*|visit\w*|host\w*|receiv\w+|welcom\w+|called on|summit|sidelines|"
+                  r"shook hands|handshake|courtesy call)\b",
+    "consult_words": r"\b(?:talk\w*|negotiat\w+|consult\w*|discuss\w*|phone\w*|telephon\w+|spoke|mediat\w+|"
+                     r"dialogue|conversation|video ?(?:call|conference))\b",
+    "accuse_words": r"\b(?:accus\w+|blam\w+|condemn\w*|denounc\w+|critici[sz]\w+|slam\w*|lambast\w*|"
+                    r"rebuk\w+|summon\w*|charg\w+|alleg\w+|responsib\w+|protest\w*)\b",
+    "attack_words": r"\b(?:attack\w*|bomb\w*|shell\w*|kill\w*|ambush\w*|strik\w+|struck|raid\w*|storm\w*|"
+                    r"abduct\w*|kidnap\w*|assassinat\w+|massacr\w+|fir(?:e|ed|ing) on|opened fire|clash\w*|"
+                    r"fight\w*|fought|blast\w*|explosi\w+|rocket\w*|missile\w*|drone\w*|air ?strike\w*)\b",
+    "weapon_casualty": r"\b(?:dead|killed|wounded|injured|casualt\w+|soldiers?|troops|militants?|gunmen|"
+                       r"civilians?)\b",
+}
+
+
+def as_column(texts: Any) -> np.ndarray:
+    """A sequence of sentences as the one-column 2-D array :class:`LexicalFeatures` takes."""
+    return np.asarray(list(texts), dtype=object).reshape(-1, 1)
+
+
+class LexicalFeatures(TransformerMixin, BaseEstimator):
+    """Counts of cue words per text cell, scaled by ``log1p``.
+
+    Takes a 2-D array of texts (n_samples, n_columns); use :func:`as_column` for a list of sentences. Each column
+    gives one feature per cue group (plus headline shape and length).
+
+    Parameters
+    ----------
+    cues : dict of name -> regular expression, default None
+        The cue groups; ``None`` uses :data:`DEFAULT_CUES`.
+    headline : bool, default True
+        Add features for headline shape (no final full stop) and sentence length.
+    """
+
+    def __init__(self, cues: dict[str, str] | None = None, headline: bool = True) -> None:
+        self.cues = cues
+        self.headline = headline
+
+    def fit(self, X: Any, y: Any = None) -> "LexicalFeatures":
+        X = validate_data(self, X, dtype=None, accept_sparse=False, reset=True)
+        cues = DEFAULT_CUES if self.cues is None else self.cues
+        self.patterns_ = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in cues.items()}
+        names = list(self.patterns_) + (["headline", "length"] if self.headline else [])
+        self.feature_names_ = np.asarray([f"x{j}_{n}" for j in range(X.shape[1]) for n in names], dtype=object)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "patterns_")
+        X = validate_data(self, X, dtype=None, accept_sparse=False, reset=False)
+        out = np.zeros((X.shape[0], len(self.feature_names_)), dtype=np.float64)
+        for i, row in enumerate(X):
+            out[i] = [v for cell in row for v in self._cell(cell)]
+        return np.log1p(out)
+
+    def _cell(self, cell: Any) -> list[float]:
+        text = "" if cell is None else str(cell)
+        row = [float(len(p.findall(text))) for p in self.patterns_.values()]
+        if self.headline:
+            stripped = text.rstrip()
+            row.append(float(bool(stripped) and not stripped.endswith((".", '"', "”", "?", "!"))))
+            row.append(len(text.split()) / 10.0)
+        return row
+
+    def get_feature_names_out(self, input_features: Iterable[str] | None = None) -> np.ndarray:
+        check_is_fitted(self, "patterns_")
+        return np.asarray([f"lexical__{n}" for n in self.feature_names_], dtype=object)
+
+    def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        return tags
