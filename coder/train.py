@@ -64,6 +64,11 @@ def train(config_path: str | Path | None = None, *, save_to: str | Path | None =
     start = time.perf_counter()
     config = config if config is not None else load_config(config_path)
     root = root or project_root(Path(config_path).parent if config_path else None)
+    if mlflow_log:
+        from .tracking import resolve_tracking_uri, store
+
+        with store(resolve_tracking_uri(tracking_uri, root)) as client:
+            client.search_experiments(max_results=1)  # an unreachable or stale store fails before training
     data = {"train": load_labels(_data_paths(root, config["data"]["train"]))}
     if not data["train"]:
         raise CoderError("no training sentences", root / config["data"]["train"][0])

@@ -124,8 +124,78 @@ def test_compare_two_runs_in_mlflow_ui(browser, mlflow_ui) -> None:
     compare.click()
     _wait(browser, lambda: "compare-runs" in browser.current_url, what="the compare view")
     _wait(browser, lambda: "dev_macro_f1" in body() and "Run details" in body(), what="metrics in compare view")
-    text = body()
+    order = next(line for line in body().splitlines() if line.startswith("Run ID:")).removeprefix("Run ID:").split()
+    assert sorted(order) == sorted(r.run_id for r in runs)
+    names, values = _metrics_grid_seen(browser)
+    assert "dev_macro_f1" in names
     for result in runs:
         f1 = result.evaluations["dev"].metrics["macro_f1"]
-        assert f"{f1:.3f}" in text, (f1, text[:2000])
-        assert result.run_id in text
+        assert any(abs(v - f1) <= 6e-4 for v in values), (f1, sorted(values))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+# The metrics section: the nearest ancestor of the name grid wide enough to hold the value grids too.
+_SECTION_JS = """
+let e = arguments[0];
+while (e && e.getBoundingClientRect().width < arguments[0].getBoundingClientRect().width * 2.2) e = e.parentElement;
+return e;
+"""
+# Text cells (top, left, text) inside the section's box.
+_CELLS_JS = """
+const out = [];
+const box = arguments[0].getBoundingClientRect();
+document.body.querySelectorAll('*').forEach(e => {
+  const own = Array.from(e.childNodes).filter(n => n.nodeType === 3).map(n => n.textContent).join('').trim();
+  if (!own) return;
+  const r = e.getBoundingClientRect();
+  if (r.height > 0 && r.top >= box.top - 2 && r.bottom <= box.bottom + 2 && r.left >= box.left - 2
+      && r.right <= box.right + 2)
+    out.push([Math.round(r.top), Math.round(r.left), own]);
+});
+return out;
+"""
+# Scroll the value grids inside the section by 100 px (ScrollSync moves the name column with them).
+_SCROLL_JS = """
+arguments[0].querySelectorAll('*').forEach(e => {
+  if (e !== arguments[1] && e.scrollHeight > e.clientHeight + 5) e.scrollTop += 40;
+});
+"""
+_SCROLLER_JS = """
+let e = arguments[0];
+while (e && !(e.scrollHeight > e.clientHeight + 5 && getComputedStyle(e).overflowY !== 'visible')) e = e.parentElement;
+return e;
+"""
+
+
+def _metrics_grid_seen(browser) -> tuple[set[str], set[float]]:
+    """Metric names and values shown in the compare view's metrics grid, read while scrolling through it
+    (the grid is virtualised: rows are rendered only as they scroll into view)."""
+    from selenium.webdriver.common.by import By
+
+    name_cell = browser.find_element(By.XPATH, "//*[normalize-space(text())='cv_macro_f1_mean']")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'start'})", name_cell)
+    time.sleep(0.5)
+    scroller = browser.execute_script(_SCROLLER_JS, name_cell)
+    assert scroller is not None, "metrics grid not found"
+    section = browser.execute_script(_SECTION_JS, scroller)
+    names: set[str] = set()
+    values: set[float] = set()
+    for _ in range(80):
+        for _top, _left, text in browser.execute_script(_CELLS_JS, section):
+            if _is_number(text):
+                values.add(float(text))
+            else:
+                names.add(text)
+        before = browser.execute_script("return arguments[0].scrollTop", scroller)
+        browser.execute_script(_SCROLL_JS, section, scroller)
+        time.sleep(0.4)
+        if browser.execute_script("return arguments[0].scrollTop", scroller) == before:
+            break
+    return names, values
