@@ -53,6 +53,13 @@ def main(
     """Code news into CAMEO events."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
+    if not verbose:
+        import os
+
+        os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")  # read when mlflow is imported
+        os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+        for name in ("mlflow", "alembic"):  # their INFO lines ("Creating initial MLflow database tables") are noise
+            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 # --------------------------------------------------------------------------------------------------- code

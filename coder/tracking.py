@@ -74,6 +74,7 @@ def store(uri: str) -> Iterator[Any]:
     if uri.startswith(("http://", "https://")):
         _check_reachable(uri)
     previous = (mlflow.get_tracking_uri(), mlflow.get_registry_uri())
+    previous_env = {k: os.environ.get(k) for k in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")}
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     try:
@@ -85,6 +86,13 @@ def store(uri: str) -> Iterator[Any]:
     finally:
         mlflow.set_tracking_uri(previous[0])
         mlflow.set_registry_uri(previous[1])
+        # set_tracking_uri also exports MLFLOW_TRACKING_URI; put the environment back as it was, or the next
+        # resolve_tracking_uri() would read MLflow's default store from it.
+        for key, value in previous_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _check_reachable(uri: str, timeout: float = 10.0) -> None:
@@ -218,9 +226,13 @@ def log_pyfunc(model_dir: Path, register: bool) -> str | None:
 def log_training_run(result: "TrainResult", *, config_path: Path | None, uri: str, experiment: str, root: Path,
                      register: bool = True, nested: bool = False, run_name: str | None = None) -> str:
     """Log one training run (params, data, metrics, artifacts, model) and return its run id."""
+    import warnings
+
     import mlflow
 
-    with store(uri):
+    with store(uri), warnings.catch_warnings():
+        # MLflow's advice on type hints, input examples and dataset sources is for other model kinds.
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"mlflow\..*")
         exp_id = ensure_experiment(experiment, root)
         with mlflow.start_run(experiment_id=exp_id, nested=nested, run_name=run_name) as run, \
                 tempfile.TemporaryDirectory() as tmpdir:

@@ -174,3 +174,15 @@ def test_stale_store_schema_is_one_line_error(tmp_path: Path) -> None:
     assert proc.returncode != 0
     lines = [x for x in proc.stderr.splitlines() if x.strip() and "INFO" not in x]
     assert len(lines) == 1 and lines[0].startswith("error: ") and "mlflow db upgrade" in lines[0], proc.stderr
+
+
+def test_store_leaves_the_environment_as_it_was(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    from coder.tracking import resolve_tracking_uri, store
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    with store(f"sqlite:///{tmp_path / 'a.db'}"):
+        pass
+    assert "MLFLOW_TRACKING_URI" not in os.environ
+    assert resolve_tracking_uri(None, tmp_path) == f"sqlite:///{(tmp_path / 'experiments' / 'mlflow.db').resolve()}"
