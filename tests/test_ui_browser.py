@@ -112,12 +112,9 @@ def test_compare_two_runs_in_mlflow_ui(browser, mlflow_ui) -> None:
     body = lambda: browser.find_element(By.TAG_NAME, "body").text  # noqa: E731
     _wait(browser, lambda: "default" in body() and "no_rules" in body(), what="both runs in the runs table")
 
-    def row_boxes():
-        boxes = browser.find_elements(By.CSS_SELECTOR, "input[type=checkbox]")
-        return [b for b in boxes if (b.get_attribute("aria-label") or "").startswith("Press Space to toggle row")]
-
-    boxes = _wait(browser, lambda: row_boxes() if len(row_boxes()) >= 2 else None, what="run checkboxes")
-    for box in boxes[:2]:
+    # The store also holds tuning and evaluation runs: tick exactly the rows of the two training runs.
+    for name in ("default", "no_rules"):
+        box = _wait(browser, lambda: browser.execute_script(_ROW_CHECKBOX_JS, name), what=f"checkbox of run {name}")
         browser.execute_script("arguments[0].click();", box)
     compare = _wait(browser, lambda: next((b for b in browser.find_elements(By.TAG_NAME, "button")
                                             if b.text.strip().startswith("Compare")), None), what="Compare button")
@@ -141,6 +138,15 @@ def _is_number(text: str) -> bool:
     return True
 
 
+# The selection checkbox on the runs-table row whose run name is exactly arguments[0] (ag-grid keeps the
+# pinned checkbox column and the name column in separate containers, joined by row-index).
+_ROW_CHECKBOX_JS = """
+const cell = Array.from(document.querySelectorAll('a, span, div'))
+  .find(e => e.childElementCount === 0 && e.textContent.trim() === arguments[0] && e.closest('[row-index]'));
+if (!cell) return null;
+const idx = cell.closest('[row-index]').getAttribute('row-index');
+return document.querySelector(`[row-index="${idx}"] input[type=checkbox]`);
+"""
 # The metrics section: the nearest ancestor of the name grid wide enough to hold the value grids too.
 _SECTION_JS = """
 let e = arguments[0];
