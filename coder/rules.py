@@ -89,6 +89,9 @@ OTHER_SENSE = {"heart", "hunger", "labour", "labor", "general", "worker", "worke
                "transport", "teachers", "doctors", "cyber", "price", "counter", "lucky"}
 
 
+WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+
+
 def _call_on(tok: Token) -> bool:
     """ "X called on Y" (a courtesy call), not "called on Y to act" (a demand)."""
     if _lemma(tok) != "call" or not _is_verb(tok):
@@ -99,6 +102,8 @@ def _call_on(tok: Token) -> bool:
     if not objs:
         return False
     obj = objs[0]
+    if obj.ent_type_ in {"DATE", "TIME"} or obj.lower_ in WEEKDAYS:
+        return False  # "ECOWAS leaders called on Wednesday for a ceasefire": a date, not a host
     # "called on Pakistan to ..." may attach the infinitive to the object.
     return not any(c.dep_ in {"acl", "relcl"} and c.tag_ == "VB" for c in obj.children)
 
@@ -119,8 +124,9 @@ def _meeting_noun(tok: Token) -> bool:
     if not (_is_noun(tok) and _lemma(tok) in {"meeting", "visit", "summit"}):
         return False
     gov = tok.head
+    # "held a meeting", "the meeting took place", and the meeting as the topic ("The meeting comes as ...").
     return (tok.dep_ in {"dobj"} and _lemma(gov) in MEETING_GOVERNORS) or (
-        tok.dep_ == "nsubj" and _lemma(gov) in {"take", "happen", "occur"})
+        tok.dep_ == "nsubj" and _lemma(gov) in {"take", "happen", "occur", "come", "last", "end", "follow"})
 
 
 def _phone(tok: Token) -> bool:
@@ -239,6 +245,8 @@ def _governors(tok: Token, through_conj: bool) -> list[Token]:
     """The token and the words that govern it inside its clause (xcomp, objects, prepositions, nouns)."""
     chain = [tok]
     deps = {"xcomp", "dobj", "pobj", "prep", "pcomp", "compound", "acomp", "attr", "nsubjpass", "amod"}
+    if _is_noun(tok):
+        deps |= {"nsubj"}  # a nominal event takes its verb's modality: "the meeting will take place"
     if through_conj:
         deps |= {"conj"}
     cur = tok

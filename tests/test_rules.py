@@ -19,6 +19,7 @@ POSITIVE = [
     ("Modi hosted Biden in New Delhi.", "meet_verb", "meet"),
     ("The French foreign minister visited Beirut on Thursday.", "meet_verb", "meet"),
     ("The two presidents held a meeting in Geneva.", "meet_meeting_noun", "meet"),
+    ("The meeting comes as Pakistan faces a surge in militant attacks.", "meet_meeting_noun", "meet"),
     ("Egypt and Qatar mediated between Hamas and Israel.", "consult_verb", "consult"),
     ("Russian and Ukrainian delegations held talks in Istanbul.", "consult_talks_noun", "consult"),
     ("China accused the United States of interference in its internal affairs.", "accuse_verb", "accuse"),
@@ -36,6 +37,7 @@ BLOCKED = [
     ("India will meet Pakistan next week.", "modal"),
     ("The president plans to visit Kenya in May.", "intent"),
     ("The two leaders are expected to meet on the sidelines of the summit.", "intent"),
+    ("The meeting will take place in Doha next week.", "modal"),
     ("The militants threatened to strike government buildings.", "threat"),
     ("The opposition called for talks with the government.", "demand"),
     ("The UN urged both sides to negotiate.", "demand"),
@@ -46,6 +48,7 @@ BLOCKED = [
 ]
 
 OTHER_SENSES = [
+    "Leaders of the West African bloc called on Wednesday for an immediate ceasefire in Liberia.",
     "The striker scored twice as Arsenal attacked relentlessly.",
     "The UN called on Pakistan to release the detainees.",
     "Unemployment in Spain fell to its lowest level since 2008.",
