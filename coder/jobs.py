@@ -10,7 +10,6 @@ from typing import Any
 
 from .coding import Coder
 from .corpus import Document, read_documents, sentences_of
-from .errors import CoderError
 from .export import EVENT_COLUMNS, DyadCounter, TableWriter, check_output_path, mark_duplicates, output_format, \
     write_dyads
 from .model import EventModel
@@ -79,8 +78,6 @@ def code_corpus(inputs: Sequence[str | Path], output: str | Path, *, model: Even
             counter.add(row)
             if row["event"] != "none":
                 events += 1
-    if counts["documents"] == 0:
-        raise CoderError("no documents found in the inputs")
     n_dyads = write_dyads(counter, dyads, metadata=metadata) if dyads is not None else 0
     return CodeSummary(counts["documents"], counts["sentences"], events, n_dyads, output,
                        Path(dyads) if dyads is not None else None)

@@ -260,9 +260,7 @@ def _governors(tok: Token, through_conj: bool) -> list[Token]:
 
 def blocker(trigger: Token) -> str | None:
     """Name of the check that cancels this event word, or None when the event stands."""
-    doc = trigger.doc
-    sent = trigger.sent
-    if sent.text.rstrip().endswith("?"):
+    if trigger.sent.text.rstrip().endswith("?"):
         return "question"
     chain = _governors(trigger, through_conj=False)
     for tok in chain:
@@ -287,7 +285,7 @@ def blocker(trigger: Token) -> str | None:
                 return "threat"
             if lemma in DENIAL_HEADS:
                 return "denial"
-            if lemma in DEMAND_HEADS and (tok.dep_ != "ROOT" or tok is not chain[-1] or True):
+            if lemma in DEMAND_HEADS:
                 if lemma == "call" and not (_prep_objects(tok, "for") or _has_child(tok, {"xcomp"})
                                             or _prep_objects(tok, "on")):
                     continue
@@ -305,7 +303,6 @@ def blocker(trigger: Token) -> str | None:
             return "denial"
         if anc.dep_ in {"ccomp"} or anc.dep_ == "ROOT":
             break
-    del doc
     return None
 
 
