@@ -19,7 +19,7 @@ from .actors import NO_ACTOR, Actor, arguments_as_actors
 from .cameo import NONE, goldstein, quad_class, refine_code, root_code
 from .corpus import Sentence
 from .model import EventModel
-from .rules import apply_rules, trigger_for
+from .rules import apply_rules, candidate_triggers, trigger_for
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +70,15 @@ class Coder:
         """Combine the classifier's probabilities with the rules on a parsed sentence."""
         best = int(proba.argmax())
         event, confidence, coded_by = self.classes[best], float(proba[best]), "model"
-        match = apply_rules(doc) if self.rules_enabled else None
+        found = candidate_triggers(doc)  # once: both the rules and the actor lookup need the event words
+        match = apply_rules(doc, found) if self.rules_enabled else None
         if match is not None and (match.override or confidence < self.threshold):
             event, coded_by = match.event, f"rule:{match.rule}"
             # The classifier's probability for the class the rule chose: how much the model agrees.
             confidence = float(proba[self.classes.index(event)])
         if event == NONE:
             return Decision(NONE, confidence, coded_by)
-        trigger = match.trigger if match is not None and match.event == event else trigger_for(doc, event)
+        trigger = match.trigger if match is not None and match.event == event else trigger_for(doc, event, found)
         source, target = arguments_as_actors(trigger) if trigger is not None else (NO_ACTOR, NO_ACTOR)
         return Decision(event, confidence, coded_by, source, target, refine_code(event, doc.text))
 

@@ -152,19 +152,11 @@ def _normal(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
-def _trigrams(text: str) -> set[str]:
-    t = f"  {_normal(text)} "
-    return {t[i:i + 3] for i in range(len(t) - 2)}
-
-
 def near_duplicates(records: list[LabelledSentence], threshold: float = 0.9) -> list[tuple[LabelledSentence, LabelledSentence, float]]:
     """Pairs of sentences whose character-trigram Jaccard similarity is at least `threshold`."""
-    from sklearn.feature_extraction.text import CountVectorizer
-
     if len(records) < 2:
         return []
-    vec = CountVectorizer(analyzer="char_wb", ngram_range=(3, 3), binary=True, lowercase=True)
-    m = vec.fit_transform([_normal(r.text) for r in records]).astype("float32")
+    _, m = _trigram_matrix([r.text for r in records])
     sizes = m.sum(axis=1).A1
     inter = (m @ m.T).tocoo()
     out = []
@@ -203,22 +195,16 @@ def split_overlap(records: list[LabelledSentence], threshold: float = 0.8) -> di
     train_sizes = np.asarray(m_train.sum(axis=1)).ravel()
     for split in sorted({split_of(r) for r in records} - {"train"}):
         rows = [r for r in records if split_of(r) == split]
-        _, m = _trigram_matrix([r.text for r in rows], vocabulary=vec.vocabulary_)
-        # Trigrams unseen in train still count towards the sentence's own size.
-        sizes = np.array([len(_trigrams_wb(r.text)) for r in rows], dtype="float32")
+        texts = [r.text for r in rows]
+        _, m = _trigram_matrix(texts, vocabulary=vec.vocabulary_)
+        # A sentence's size counts all its trigrams, those unseen in train too: take it from its own vocabulary.
+        sizes = np.asarray(_trigram_matrix(texts)[1].sum(axis=1)).ravel()
         inter = (m @ m_train.T).toarray()
         union = sizes[:, None] + train_sizes[None, :] - inter
         nearest = (inter / np.maximum(union, 1)).max(axis=1)
         out[split] = {"sentences": float(len(rows)), "share_above": float((nearest > threshold).mean()),
                       "mean_nearest": float(nearest.mean()), "threshold": threshold}
     return out
-
-
-def _trigrams_wb(text: str) -> set[str]:
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    analyzer = CountVectorizer(analyzer="char_wb", ngram_range=(3, 3), lowercase=True).build_analyzer()
-    return set(analyzer(_normal(text)))
 
 
 def check_labels(root: str | Path) -> list[str]:

@@ -14,8 +14,8 @@ import mlflow.pyfunc
 import pandas as pd
 from mlflow.models import set_model
 
-#: Name of the artifact holding the EventModel folder.
-ARTIFACT_KEY = "coder_model"
+from coder.tracking import ARTIFACT_KEY  # name of the artifact holding the EventModel folder
+
 #: Columns of the frame `predict` returns.
 PREDICT_COLUMNS = ("sentence_id", "sentence", "event", "cameo_code", "root_code", "quad_class", "goldstein",
                    "confidence", "coded_by", "source_text", "source_code", "source_country", "target_text",

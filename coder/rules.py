@@ -335,14 +335,14 @@ EVENT_WORDS = (MEET_VERBS | RECEIVE_VERBS | CONSULT_VERBS | PHONE_VERBS | ACCUSE
                | ATTACK_NOUNS | MEETING_NOUNS | CONSULT_NOUNS | {"accusation", "condemnation", "criticism"})
 
 
-def apply_rules(doc: Doc) -> RuleMatch | None:
+def apply_rules(doc: Doc, found: list[tuple[Token, Rule]] | None = None) -> RuleMatch | None:
     """The rule deciding this sentence: the shallowest unblocked event word, or a blocker if every one is.
 
     Where no pattern rule matches but the sentence has event words and every one is cancelled ("called for
     talks", "denied involvement in the bombing"), a blocker is returned that decides only when the classifier
-    is unsure.
+    is unsure. `found` is :func:`candidate_triggers` of `doc`, when the caller already has it.
     """
-    found = candidate_triggers(doc)
+    found = candidate_triggers(doc) if found is None else found
     if not found:
         words = [t for t in doc if (_lemma(t) in EVENT_WORDS or t.lower_ in EVENT_WORDS)
                  and not (_is_verb(t) and _lemma(t) == "call")]  # the verb "call" is a demand as often as not
@@ -364,13 +364,13 @@ def apply_rules(doc: Doc) -> RuleMatch | None:
     return first_block
 
 
-def trigger_for(doc: Doc, event: str) -> Token | None:
+def trigger_for(doc: Doc, event: str, found: list[tuple[Token, Rule]] | None = None) -> Token | None:
     """The word that carries `event` in this sentence (for actor extraction when the classifier decided).
 
     The shallowest unblocked rule word of that class; else the main verb (the complement of a reporting verb
     such as "said" where the root is one).
     """
-    for tok, rule in candidate_triggers(doc):
+    for tok, rule in candidate_triggers(doc) if found is None else found:
         if rule.event == event and blocker(tok) is None:
             return tok
     roots = [t for t in doc if t.dep_ == "ROOT"]

@@ -40,7 +40,7 @@ CANDIDATE = "candidate"
 CHAMPION = "champion"
 MODEL_ARTIFACT = "coder"
 PYFUNC_CODE = Path(__file__).with_name("pyfunc_model.py")
-#: Name of the pyfunc artifact holding the EventModel folder (pyfunc_model.ARTIFACT_KEY, without importing it).
+#: Name of the pyfunc artifact holding the EventModel folder (pyfunc_model.py reads it from here).
 ARTIFACT_KEY = "coder_model"
 PREDICTIONS_FILE = "{split}_predictions.json"
 ERRORS_TABLE = "{split}_errors.json"
