@@ -52,7 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     m = overall.metrics
     print(f"macro-F1 {m['macro_f1']:.3f}  accuracy {m['accuracy']:.3f}  "
           f"source country {m.get('source_country_accuracy', 0):.3f}  "
-          f"target country {m.get('target_country_accuracy', 0):.3f}  rule share {m['rule_share']:.3f}\n")
+          f"target country {m.get('target_country_accuracy', 0):.3f}  rule share {m['rule_share']:.3f}")
+    print(f"on the gold events coded with the right class: source country "
+          f"{m.get('source_country_accuracy_found', 0):.3f}  target country "
+          f"{m.get('target_country_accuracy_found', 0):.3f}\n")
     by_set: dict[str, list[int]] = defaultdict(list)
     for i, d in enumerate(datasets):
         by_set[d].append(i)

@@ -65,8 +65,11 @@ ROLE_WORDS: dict[str, str] = {
     **dict.fromkeys("company firm corporation business businesses conglomerate".split(), "BUS"),
     **dict.fromkeys("journalist journalists media newspaper broadcaster reporter reporters".split(), "MED"),
     **dict.fromkeys("civilian civilians villager villagers resident residents protester protesters "
-                    "demonstrators worshippers pilgrims students".split(), "CVL"),
+                    "demonstrators worshippers pilgrims students refugee refugees migrant migrants people children "
+                    "passengers pupils schoolchildren farmers fishermen workers hostages shoppers".split(), "CVL"),
 }
+
+_ROLES = frozenset(ROLE_WORDS.values())
 
 #: Dependency relations that belong to an actor's name or description ("Pakistan's army chief General X").
 _PHRASE_DEPS = {"compound", "poss", "amod", "appos", "nmod", "flat", "case", "det", "nummod", "npadvmod"}
@@ -288,6 +291,8 @@ def phrase_tokens(head: Token, exclude: Iterable[Token] = ()) -> list[Token]:
             keep = child.dep_ in _PHRASE_DEPS
             if child.dep_ == "prep" and child.lower_ in {"of", "from"}:
                 keep = True
+            if child.dep_ == "prep" and child.lower_ == "in" and tok.i == head.i and head.pos_ == "NOUN":
+                keep = True  # "security forces in Guinea": where a generic actor is based names its country
             if child.dep_ == "pobj" and tok.dep_ == "prep":
                 keep = True
             if child.dep_ == "punct" and child.text in {"(", ")"}:
@@ -390,50 +395,145 @@ def _conjunct(tok: Token) -> Token | None:
     return None
 
 
+#: Objects of light verbs that name the event, not a participant: "shake hands", "held talks", "had a call".
+_LIGHT_OBJECTS = {"hand", "talk", "meeting", "conference", "call", "discussion", "conversation", "negotiation",
+                  "consultation", "visit", "tour", "summit", "concern", "dinner", "lunch", "breakfast", "moment",
+                  "view", "ceremony", "statement", "session", "round", "dialogue", "meal", "photo", "picture",
+                  "interaction", "exchange", "contact", "meet"}
+
+
+#: Verbs of arrival whose destination is the host of a visit.
+_ARRIVAL_VERBS = {"arrive", "travel", "fly", "land", "reach", "return"}
+
+#: Verbs whose direct object is what was talked about, not who: "discussed security", "negotiated a deal".
+_TOPIC_VERBS = {"discuss", "debate", "negotiate", "review", "exchange", "explore", "address", "raise"}
+
+
+def _lemma_of(tok: Token) -> str:
+    return (tok.lemma_ or tok.lower_).lower()
+
+
+def _is_light(tok: Token | None) -> bool:
+    return tok is not None and (tok.lemma_ or tok.lower_).lower() in _LIGHT_OBJECTS
+
+
+def _actor_modifier(noun: Token) -> Token | None:
+    """An actor named as a modifier of an event noun: "Pakistan airstrikes", "an Israeli raid", "US drone strikes"."""
+    spans = _spans_by_token(noun.doc)
+    for child in noun.children:
+        if child.dep_ in {"compound", "amod", "nmod"}:
+            if child.i in spans:
+                return child
+            for grand in child.children:  # "US drone strikes": US modifies drone
+                if grand.dep_ in {"compound", "amod", "nmod"} and grand.i in spans:
+                    return grand
+    return None
+
+
+def _verb_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
+    subj = _subject(trigger)
+    verb = trigger
+    while subj is None and verb.dep_ in _VERB_CLAUSE_UP and verb.head.i != verb.i:
+        verb = verb.head
+        subj = _subject(verb)
+    if subj is None and trigger.dep_ in {"acl", "relcl"}:
+        subj = trigger.head
+        if trigger.dep_ == "acl" and trigger.tag_ == "VBN":  # "a convoy ambushed by militants"
+            return _agent(trigger), trigger.head
+    agent = _agent(trigger)
+    if subj is not None and subj.dep_ == "nsubjpass" or agent is not None:
+        return agent, subj
+    if _lemma_of(trigger) in _TOPIC_VERBS:  # "X discussed the situation with Y": the object is the topic
+        target = _object(trigger, {"with"})
+        if target is not None and target.dep_ not in {"pobj"}:
+            target = None
+    else:
+        target = _object(trigger, _TARGET_PREPS)
+    if target is None and _lemma_of(trigger) not in _TOPIC_VERBS:  # "killing and capturing dozens of soldiers": the object of the coordinated verb
+        for child in trigger.children:
+            if child.dep_ == "conj" and (child.pos_ == "VERB" or child.tag_.startswith("VB")):
+                target = _object(child, _TARGET_PREPS)
+                if target is not None:
+                    break
+    if _is_light(target):  # "held talks with Y", "shake hands with Y"
+        partner = _object(target, {"with"})  # type: ignore[arg-type]
+        target = partner if partner is not None and not _is_light(partner) else None
+    if target is None and _lemma_of(trigger) in _ARRIVAL_VERBS:  # "arrived in Amman on a visit"
+        target = _object(trigger, {"in", "to"})
+    if target is None and subj is not None:  # "X, right, and Y shake hands": two subjects
+        others = [c for c in trigger.children if c.dep_ in _SUBJ and c.i != subj.i]
+        if others:
+            target = others[0]
+    return subj, target
+
+
+def _noun_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
+    source: Token | None = None
+    for child in trigger.children:
+        if child.dep_ == "poss" or child.dep_ == "nsubj":  # "X, right, talks with Y" tagged as a noun
+            source = child
+    if source is None:
+        source = _actor_modifier(trigger)
+    target = _object(trigger, {"with", "on", "against", "to"})
+    between = _object(trigger, {"between"}) if target is None else None
+    if between is not None:  # "talks between X and Y"
+        if source is None:
+            return between, _conjunct(between)
+        target = between
+    if (target is None and _lemma_of(trigger) in _STAND_INS and trigger.dep_ in _SUBJ
+            and trigger.head.pos_ in {"VERB", "AUX"}):
+        target = _object(trigger.head, set())  # "airstrikes kill 30 militants"
+    if source is None:
+        gov = trigger.head
+        hops = 0
+        while gov.dep_ in {"prep", "pobj", "dobj", "compound", "conj"} and gov.head.i != gov.i and hops < 3:
+            gov = gov.head
+            hops += 1
+        if gov.i != trigger.i:
+            source = _subject(gov)
+            if source is not None and source.dep_ == "nsubjpass":
+                source = _agent(gov)
+            if source is not None and source.i == trigger.i:
+                source = None
+    return source, target
+
+
+def _with_partner(trigger: Token, source: Token | None) -> Token | None:
+    """A "with Y" (or "between ... Y") phrase near the event word: on it, its light object or its verb."""
+    places = [trigger]
+    places += [c for c in trigger.children if c.dep_ in {"dobj", "prep"}]
+    if trigger.dep_ in {"pobj", "dobj"}:
+        gov = trigger.head.head if trigger.dep_ == "pobj" else trigger.head
+        places.append(gov)
+        places += [c for c in gov.children if c.dep_ == "dobj"]
+    for word in places:
+        partner = _object(word, {"with", "between"}) if word.dep_ != "prep" else None
+        if word.dep_ == "prep" and word.lower_ in {"with", "between"}:
+            partner = next((g for g in word.children if g.dep_ == "pobj"), None)
+        if partner is not None and not _is_light(partner) and (source is None or partner.i != source.i):
+            return partner
+    return None
+
+
 def event_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
     """Heads of the source and target of the event word `trigger` on the dependency parse.
 
     Active: subject -> object (or prepositional object). Passive: "by" phrase -> subject. A verb without a
     subject borrows its governing verb's (xcomp, conj) or the noun it modifies (acl: "X, ..., called on Y").
-    A noun event ("talks with Y", "an attack on Y") takes its possessor or its governing verb's subject.
-    "X and Y met": X -> Y.
+    A light verb's object is not a participant ("held talks with Y" -> Y; "X and Y shake hands" -> X, Y).
+    A noun event ("talks with Y", "an attack on Y") takes its possessor, an actor modifier ("Pakistan
+    airstrikes"), a "between X and Y" phrase or its governing verb's subject. "X and Y met": X -> Y.
     """
-    source: Token | None = None
-    target: Token | None = None
     if trigger.pos_ in {"VERB", "AUX"} or trigger.tag_.startswith("VB"):
-        subj = _subject(trigger)
-        verb = trigger
-        while subj is None and verb.dep_ in _VERB_CLAUSE_UP and verb.head is not verb:
-            verb = verb.head
-            subj = _subject(verb)
-        if subj is None and trigger.dep_ in {"acl", "relcl"}:
-            subj = trigger.head
-            if trigger.dep_ == "acl" and trigger.tag_ == "VBN":  # "a convoy ambushed by militants"
-                return _agent(trigger), trigger.head
-        agent = _agent(trigger)
-        if subj is not None and subj.dep_ == "nsubjpass" or agent is not None:
-            source, target = agent, subj
-        else:
-            source, target = subj, _object(trigger, _TARGET_PREPS)
+        source, target = _verb_arguments(trigger)
     else:
-        for child in trigger.children:
-            if child.dep_ == "poss":
-                source = child
-        target = _object(trigger, {"with", "on", "against", "between", "to"})
-        if source is None:
-            gov = trigger.head
-            hops = 0
-            while gov.dep_ in {"prep", "pobj", "dobj", "compound", "conj"} and gov.head is not gov and hops < 3:
-                gov = gov.head
-                hops += 1
-            if gov is not trigger:
-                source = _subject(gov)
-                if source is not None and source.dep_ == "nsubjpass":
-                    source = _agent(gov)
-    if source is not None and (target is None or target is source):
+        source, target = _noun_arguments(trigger)
+    if source is not None and (target is None or target.i == source.i):
         partner = _conjunct(source)
         if partner is not None:
             target = partner
+    if target is None:  # "speaks on the phone with Y", "shakes hands with Y", "sits between X and Y"
+        target = _with_partner(trigger, source)
     if target is not None and target.pos_ == "PRON" and target.lower_ in {"it", "this", "that", "which"}:
         target = None
     return source, target
@@ -462,13 +562,80 @@ def _antecedent(pron: Token, trigger: Token) -> Token | None:
     return None
 
 
-def arguments_as_actors(trigger: Token) -> tuple[Actor, Actor]:
+def _placed(actor: Actor, country: str, head: Token | None) -> Actor:
+    """A generic actor ("gunmen", "three soldiers") given the country where the event took place."""
+    if not actor.text or actor.country or not country or (actor.code and actor.code not in _ROLES):
+        return actor  # an IGO, an NGO or a group coded without a country keeps its code
+    if head is not None and head.ent_type_ == "PERSON":
+        return actor  # a named person's nationality is not where the event happened
+    if head is not None and any(span.id_ == KIND_ENTRY for span in _spans_by_token(head.doc).values()
+                                if span.start <= head.i < span.end):
+        return actor  # a dictionary entry ("Islamic State" -> INS) was coded deliberately without a country
+    return Actor(text=actor.text, code=country + actor.code, country=country)
+
+
+def arguments_as_actors(trigger: Token, event: str = "", default_location: str = "") -> tuple[Actor, Actor]:
+    """Source and target of the event word `trigger`, with CAMEO codes.
+
+    In an attack (and for the host of a meeting), a generic actor whose phrase names no country takes the
+    country of the event's location
+    ("militants attacked a checkpoint in Balochistan" -> PAKINS), as ACLED and the gold sets code them; with no
+    location, the other side's country when that side is a state's forces ("Pakistani troops killed five
+    militants" -> PAKINS), since most fighting is inside one country. `default_location` (the article's
+    dateline country) stands in when the sentence names no place.
+    """
     source, target = event_arguments(trigger)
     if source is not None and source.pos_ == "PRON":
         source = _antecedent(source, trigger)
-    exclude = [t for t in trigger.subtree if t is not source] if source is not None and trigger in source.subtree else []
+    exclude = ([t for t in trigger.subtree if t.i != source.i]
+               if source is not None and trigger in source.subtree else [])
     src = resolve_actor(source, exclude=list(exclude) + ([target] if target is not None else []))
     tgt = resolve_actor(target, exclude=[source] if source is not None else [])
     if src.text and src.text == tgt.text:
         tgt = NO_ACTOR
+    if event in {"attack", "meet"} and ((src.text and not src.country) or (tgt.text and not tgt.country)):
+        from .places import event_location
+
+        doc = trigger.doc
+        places = [s for s in doc.spans.get(SPANS_KEY, []) if s.id_ in {KIND_COUNTRY, KIND_CAPITAL}]
+        where = event_location(doc, trigger, places) or default_location
+        if event == "attack":
+            src = _placed(src, where, source)
+        tgt = _placed(tgt, where, target)  # in a visit, the place is the host's country
+        if event == "attack" and not where:
+            src = _placed(src, _state_country(tgt), source)
+            tgt = _placed(tgt, _state_country(src), target)
     return src, tgt
+
+
+def _state_country(actor: Actor) -> str:
+    """The country of a state actor (a bare country, its government, forces or police), else ""."""
+    return actor.country if actor.country and actor.code[3:] in {"", "GOV", "MIL", "COP"} else ""
+
+
+class ArticleContext:
+    """What earlier sentences of one article established, for the actors of later ones.
+
+    "Pakistan's foreign minister met ..." then "The minister said ...": a definite role phrase with no country
+    ("the minister", "the army chief") takes the code of the last actor of that role in the article.
+    """
+
+    def __init__(self, doc_id: str = "", place: str = "") -> None:
+        self.doc_id = doc_id
+        self.place = place
+        self.by_role: dict[str, Actor] = {}
+
+    def resolve(self, actor: Actor) -> Actor:
+        if not actor.text or actor.country or actor.code not in _ROLES:
+            return actor
+        if not actor.text.lower().startswith(("the ", "his ", "her ", "its ", "their ")) and \
+                actor.text.split()[0].lower() not in {"minister", "army", "military", "president", "government"}:
+            return actor
+        known = self.by_role.get(actor.code)
+        return Actor(text=actor.text, code=known.code, country=known.country) if known is not None else actor
+
+    def remember(self, *actors: Actor) -> None:
+        for actor in actors:
+            role = actor.code[3:]
+            if actor.country and role in _ROLES:
+                self.by_role[role] = actor

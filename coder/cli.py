@@ -341,6 +341,34 @@ def read_gold(paths: list[Path]):  # type: ignore[no-untyped-def]
     return gold
 
 
+# --------------------------------------------------------------------------------------------------- suggest
+
+@app.command("suggest")
+def suggest_cli(
+    inputs: Annotated[list[Path], typer.Argument(help="Unlabelled corpus: folders of .txt, .jsonl or .csv files.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="CSV of sentences to label.")],
+    n: Annotated[int, typer.Option("-n", min=1, help="How many sentences to suggest.")] = 200,
+    model: Annotated[Optional[str], typer.Option(help="Model folder or MLflow URI (default: models/default).")] = None,
+    labels: Annotated[Path, typer.Option(help="Labelled sentences to skip.")] = Path("labels"),
+    no_split: Annotated[bool, typer.Option("--no-split", help="Each input record is one sentence.")] = False,
+    tracking_uri: Annotated[Optional[str], typer.Option(envvar="MLFLOW_TRACKING_URI",
+                                                        help="MLflow store for models:/ URIs.")] = None,
+) -> None:
+    """Active learning: the sentences the model is least sure about (and that differ from each other), to label
+    next; fill the label columns and run `coder labels import`."""
+    from .jobs import load_model
+    from .labels import load_labels
+    from .suggest import suggest
+
+    try:
+        coder_model = load_model(model, notify=_say, tracking_uri=tracking_uri)
+        labelled = [r.text for r in load_labels([labels])] if labels.exists() else []
+        summary = suggest(inputs, output, model=coder_model, n=n, labelled=labelled, split=not no_split)
+    except CoderError as exc:
+        raise _fail(exc) from None
+    _say(f"{summary.written} of {summary.sentences} sentences -> {summary.output}")
+
+
 # --------------------------------------------------------------------------------------------------- labels
 
 @labels_app.command("check")
@@ -358,6 +386,23 @@ def labels_check_cli(
         raise typer.Exit(1)
     out.print(f"{folder}: ok")
     _print_overlap(load_labels([folder]))
+
+
+@labels_app.command("import")
+def labels_import_cli(
+    file: Annotated[Path, typer.Argument(help="A `coder suggest` CSV with the label columns filled in.")],
+    split: Annotated[str, typer.Option(help="Split to add the batch to: train, dev or test.")] = "train",
+    batch: Annotated[Optional[str], typer.Option(help="Batch name (default: the file name).")] = None,
+    folder: Annotated[Path, typer.Option("--labels", help="Label folder.")] = Path("labels"),
+) -> None:
+    """Add the labelled rows of a filled-in `coder suggest` file to labels/ as a new batch."""
+    from .labels import import_labels
+
+    try:
+        target, count = import_labels(file, folder, split=split, batch=batch)
+    except CoderError as exc:
+        raise _fail(exc) from None
+    _say(f"{count} labelled sentences -> {target}; run `coder labels check` and retrain")
 
 
 def _print_overlap(records) -> None:  # type: ignore[no-untyped-def]

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__
-from .actors import NO_ACTOR, Actor, arguments_as_actors
+from .actors import NO_ACTOR, Actor, ArticleContext, arguments_as_actors
 from .cameo import NONE, goldstein, quad_class, refine_code, root_code
 from .corpus import Sentence
 from .model import EventModel
-from .rules import apply_rules, candidate_triggers, trigger_for
+from .rules import HYPOTHETICAL, NEGATING, apply_rules, blocker, candidate_triggers, is_reported, trigger_for
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,9 @@ class Decision:
     source: Actor = NO_ACTOR
     target: Actor = NO_ACTOR
     cameo_code: str = ""
+    negated: bool = False       # the event word is negated or denied, yet the classifier coded it
+    hypothetical: bool = False  # the event word is under a modal, condition, intent, threat or demand
+    reported: bool = False      # the event is attributed to a speaker ("officials said ...")
 
 
 class Coder:
@@ -63,11 +66,15 @@ class Coder:
         self.nlp = nlp
         self.classes = model.classes
         self._none = self.classes.index(NONE)
+        self._context = ArticleContext()
 
     # ------------------------------------------------------------------------------------------- decisions
 
-    def decide(self, doc: Any, proba: Any) -> Decision:
-        """Combine the classifier's probabilities with the rules on a parsed sentence."""
+    def decide(self, doc: Any, proba: Any, context: ArticleContext | None = None) -> Decision:
+        """Combine the classifier's probabilities with the rules on a parsed sentence.
+
+        `context` carries the article's dateline country and earlier actors (see :class:`ArticleContext`).
+        """
         best = int(proba.argmax())
         event, confidence, coded_by = self.classes[best], float(proba[best]), "model"
         found = candidate_triggers(doc)  # once: both the rules and the actor lookup need the event words
@@ -79,8 +86,15 @@ class Coder:
         if event == NONE:
             return Decision(NONE, confidence, coded_by)
         trigger = match.trigger if match is not None and match.event == event else trigger_for(doc, event, found)
-        source, target = arguments_as_actors(trigger) if trigger is not None else (NO_ACTOR, NO_ACTOR)
-        return Decision(event, confidence, coded_by, source, target, refine_code(event, doc.text))
+        if trigger is None:
+            return Decision(event, confidence, coded_by, cameo_code=refine_code(event, doc.text))
+        source, target = arguments_as_actors(trigger, event, context.place if context is not None else "")
+        if context is not None:
+            source, target = context.resolve(source), context.resolve(target)
+            context.remember(target, source)  # the source, remembered last, wins its role
+        why = blocker(trigger)
+        return Decision(event, confidence, coded_by, source, target, refine_code(event, doc.text),
+                        negated=why in NEGATING, hypothetical=why in HYPOTHETICAL, reported=is_reported(trigger))
 
     def code(self, sentences: Iterable[Sentence], *, batch_size: int = 256, n_process: int = 1,
              all_sentences: bool = False) -> Iterator[dict[str, Any]]:
@@ -104,7 +118,10 @@ class Coder:
         decisions: dict[int, Decision] = {}
         docs = self.nlp.pipe((texts[i] for i in candidates), batch_size=batch_size, n_process=n_process)
         for i, doc in zip(candidates, docs):
-            decisions[i] = self.decide(doc, proba[i])
+            sent = batch[i]
+            if self._context.doc_id != sent.doc_id:  # documents arrive whole and in order
+                self._context = ArticleContext(sent.doc_id, sent.place)
+            decisions[i] = self.decide(doc, proba[i], self._context)
         for i, sent in enumerate(batch):
             dec = decisions.get(i) or Decision(NONE, float(proba[i][self._none]), "model")
             if dec.event == NONE and not all_sentences:
@@ -131,6 +148,9 @@ class Coder:
             "goldstein": goldstein(code) if code else None,
             "confidence": round(dec.confidence, 4),
             "coded_by": dec.coded_by,
+            "negated": dec.negated,
+            "hypothetical": dec.hypothetical,
+            "reported": dec.reported,
             "sentence": sent.text,
             "doc_source": sent.source,
             "url": sent.url,

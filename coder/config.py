@@ -34,6 +34,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "calibration": "sigmoid",  # sigmoid | isotonic | none
         "calibration_cv": 5,
         "max_iter": 2000,
+        "tune_weights": False,  # per-class probability weights tuned on the dev split (macro-F1)
     },
     "rules": {"enabled": True, "threshold": 0.6},
     "evaluation": {"cv_folds": 3},  # cross-validated macro-F1 of the classifier on train; 0 or 1 skips it

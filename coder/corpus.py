@@ -46,6 +46,7 @@ class Document:
     path: str = ""
     line: int | None = None
     paragraphs: list[str] = field(default_factory=list)
+    place: str = ""  # ISO3 of the dateline's place ("PESHAWAR: ..."), the article's default location
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Sentence:
     date: str = ""
     source: str = ""
     url: str = ""
+    place: str = ""  # ISO3 of the article's dateline place, for events whose sentence names no location
 
 
 # --------------------------------------------------------------------------------------------------- decoding
@@ -231,6 +233,19 @@ def clean_article(raw: str) -> tuple[list[str], str, str]:
     return paragraphs, header_date, dateline_date
 
 
+def dateline_place(raw: str) -> str:
+    """ISO3 of the place an article's dateline names ("PESHAWAR: ...", "LAGOS, May 3 (Reuters) -"), or ""."""
+    from .places import place_country
+
+    for line in raw.splitlines()[:40]:
+        line = _normalise(line)
+        m = _DATELINE_PREFIX.match(line)
+        if m is not None and re.search(r"[.!?\"”]$", line):  # a story's first paragraph, not a headline
+            head = re.split(r"[,:(—–]| - ", m.group(0))[0].strip()
+            return place_country(head.title() if head.isupper() else head)
+    return ""
+
+
 def _title_of(paragraphs: list[str]) -> str:
     if paragraphs and len(paragraphs[0].split()) <= 25 and not paragraphs[0].endswith("."):
         return paragraphs[0]
@@ -256,6 +271,7 @@ def _doc_from_text(doc_id: str, raw: str, *, date: str = "", title: str = "", so
         path=path,
         line=line,
         paragraphs=paragraphs,
+        place=dateline_place(raw) if clean else "",
     )
 
 
@@ -399,7 +415,8 @@ def sentences_of(doc: Document, split: bool = True) -> list[Sentence]:
     else:
         texts = [doc.text] if doc.text else []
     return [
-        Sentence(id=f"{doc.id}:{n}", doc_id=doc.id, text=t, date=doc.date, source=doc.source, url=doc.url)
+        Sentence(id=f"{doc.id}:{n}", doc_id=doc.id, text=t, date=doc.date, source=doc.source, url=doc.url,
+                 place=doc.place)
         for n, t in enumerate(texts, start=1)
     ]
 

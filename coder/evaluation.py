@@ -61,6 +61,13 @@ def score(gold: Sequence[GoldSentence], rows: Sequence[dict[str, Any]]) -> Evalu
         tgt_ok = sum((row["target_country"] or "") == g.target_country for g, row in events)
         metrics["source_country_accuracy"] = src_ok / len(events)
         metrics["target_country_accuracy"] = tgt_ok / len(events)
+        # The same over the gold events the coder found (right class): actor resolution on its own.
+        found = [(g, row) for g, row in events if row["event"] == g.label]
+        if found:
+            metrics["source_country_accuracy_found"] = sum(
+                (row["source_country"] or "") == g.source_country for g, row in found) / len(found)
+            metrics["target_country_accuracy_found"] = sum(
+                (row["target_country"] or "") == g.target_country for g, row in found) / len(found)
     coded_by = Counter(str(row["coded_by"]).startswith("rule:") for row in rows)
     metrics["rule_share"] = coded_by[True] / max(len(rows), 1)
     report = classification_report(y_true, y_pred, labels=list(LABELS), zero_division=0, digits=3)

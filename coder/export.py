@@ -21,7 +21,7 @@ from .errors import CoderError
 EVENT_COLUMNS: tuple[str, ...] = (
     "event_id", "doc_id", "sentence_id", "date", "source_text", "source_code", "source_country", "target_text",
     "target_code", "target_country", "event", "cameo_code", "root_code", "quad_class", "goldstein", "confidence",
-    "coded_by", "sentence", "doc_source", "url", "duplicate_of", "model_version", "coder_version",
+    "coded_by", "negated", "hypothetical", "reported", "sentence", "doc_source", "url", "duplicate_of", "model_version", "coder_version",
 )
 DYAD_COLUMNS: tuple[str, ...] = (
     "period", "source_code", "source_country", "target_code", "target_country", "event", "quad_class", "events",
@@ -38,6 +38,8 @@ FORMATS = ("csv", "parquet", "jsonl", "phoenix")
 PERIODS = ("day", "week", "month", "year")
 _INT_COLUMNS = {"quad_class", "events"}
 _FLOAT_COLUMNS = {"goldstein", "confidence", "goldstein_sum", "goldstein_mean"}
+#: Event flags: booleans in Parquet and JSONL, "true" / "false" in CSV (readable by pandas, R and Stata).
+_BOOL_COLUMNS = {"negated", "hypothetical", "reported"}
 
 
 def output_format(path: str | Path, fmt: str | None = None) -> str:
@@ -97,6 +99,8 @@ class AtomicFile:
 
 
 def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return "" if value is None else value
 
 
@@ -152,7 +156,8 @@ class TableWriter:
 
         fields = []
         for c in self.columns:
-            typ = pa.int64() if c in _INT_COLUMNS else pa.float64() if c in _FLOAT_COLUMNS else pa.string()
+            typ = (pa.int64() if c in _INT_COLUMNS else pa.float64() if c in _FLOAT_COLUMNS
+                   else pa.bool_() if c in _BOOL_COLUMNS else pa.string())
             fields.append(pa.field(c, typ))
         meta = {b"coder_version": __version__.encode(), **{k.encode(): str(v).encode() for k, v in self.metadata.items()}}
         return pa.schema(fields, metadata=meta)
@@ -166,7 +171,9 @@ class TableWriter:
             self._parquet = pq.ParquetWriter(self._file.tmp, schema)
         columns = {c: [row.get(c) for row in self._buffer] for c in self.columns}
         for c in self.columns:
-            if c not in _INT_COLUMNS and c not in _FLOAT_COLUMNS:
+            if c in _BOOL_COLUMNS:
+                columns[c] = [None if v is None else bool(v) for v in columns[c]]
+            elif c not in _INT_COLUMNS and c not in _FLOAT_COLUMNS:
                 columns[c] = [None if v is None else str(v) for v in columns[c]]
         self._parquet.write_table(pa.table(columns, schema=schema))
         self._buffer = []
@@ -310,6 +317,8 @@ def read_table(path: str | Path) -> Any:
                 table[col] = pd.to_numeric(table[col].replace("", None), errors="coerce").astype("Int64")
             elif col in _FLOAT_COLUMNS:
                 table[col] = pd.to_numeric(table[col].replace("", None), errors="coerce").astype("float64")
+            elif col in _BOOL_COLUMNS and table[col].dtype == object:
+                table[col] = table[col].str.lower().map({"true": True, "false": False}).astype("boolean")
         return table
     if fmt == "jsonl":
         return pd.read_json(path, lines=True, dtype=str_cols)

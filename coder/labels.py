@@ -283,3 +283,95 @@ def predicate_lemmas(records: list[LabelledSentence], nlp: Any) -> list[str]:
         tok = trigger_for(doc, rec.label) if rec.label != "none" else next((t for t in doc if t.dep_ == "ROOT"), None)
         out.append((tok.lemma_ or tok.text).lower() if tok is not None else "")
     return out
+
+
+# --------------------------------------------------------------------------------------------------- import
+
+#: Columns ``coder labels import`` needs in a filled-in ``coder suggest`` file (the others are optional).
+IMPORT_REQUIRED = ("text", "label")
+_BATCH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")
+
+
+def _import_span(row: dict[str, str], role: str, text: str, path: Path, line: int) -> dict[str, Any] | None:
+    span_text = (row.get(f"{role}_text") or "").strip()
+    code = (row.get(f"{role}_code") or "").strip().upper()
+    if not span_text:
+        if code:
+            raise InputError(f"{role}_code {code!r} given without {role}_text", path, line)
+        return None
+    start = text.find(span_text)
+    if start < 0:
+        raise InputError(f"{role}_text {span_text!r} is not in the sentence", path, line)
+    if not valid_actor_code(code):
+        raise InputError(f"{role}_code {code!r} is not a CAMEO actor code", path, line)
+    return {"text": span_text, "start": start, "end": start + len(span_text), "code": code}
+
+
+def import_labels(path: str | Path, labels_root: str | Path = "labels", *, split: str = "train",
+                  batch: str | None = None) -> tuple[Path, int]:
+    """Turn a filled-in ``coder suggest`` CSV into a new label batch ``labels/<split>/<batch>.jsonl``.
+
+    Rows with an empty ``label`` are skipped (not labelled yet). An empty ``cameo_code`` gets the class's
+    default code; actor spans are found in the sentence by their text. Every record is validated as
+    ``coder labels check`` would; the batch file is written atomically and never overwrites an existing one.
+    Returns (batch file, records written).
+    """
+    import csv
+    import json
+
+    from .cameo import DEFAULT_CODE
+    from .corpus import read_text_file
+    from .export import AtomicFile
+
+    path = Path(path)
+    if split not in _SPLIT_ORDER:
+        raise InputError(f"unknown split {split!r} (use train, dev or test)", path)
+    batch = batch or re.sub(r"[^A-Za-z0-9_-]", "_", path.stem)[:40]
+    if not _BATCH.match(batch):
+        raise InputError(f"batch name {batch!r} must be letters, digits, '-' or '_'", path)
+    target = Path(labels_root) / split / f"{batch}.jsonl"
+    if target.exists():
+        raise InputError(f"label batch {target} already exists; pick another --batch", path)
+    if not target.parent.is_dir():
+        raise InputError(f"no label folder {target.parent}", path)
+    text = read_text_file(path)
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    header = reader.fieldnames or []
+    missing = [c for c in IMPORT_REQUIRED if c not in header]
+    if missing:
+        raise InputError(f"missing column {missing[0]!r}", path, 1)
+    records: list[dict[str, Any]] = []
+    try:
+        for row in reader:
+            line = reader.line_num
+            if None in row:
+                raise InputError("row has more fields than the header", path, line)
+            label = (row.get("label") or "").strip().lower()
+            if not label:
+                continue
+            sentence = row.get("text") or ""
+            code = (row.get("cameo_code") or "").strip()
+            if not code and label != "none":
+                code = DEFAULT_CODE[label] if label in DEFAULT_CODE else ""
+            record = {
+                "id": f"{batch}-{len(records) + 1:04d}", "text": sentence, "label": label, "cameo_code": code,
+                "source": _import_span(row, "source", sentence, path, line),
+                "target": _import_span(row, "target", sentence, path, line),
+                "written_in": batch,
+            }
+            parse_record(record, path, line)  # the same checks as labels/ files get
+            records.append(record)
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV ({exc})", path, reader.line_num) from None
+    if not records:
+        raise InputError("no labelled rows (fill the 'label' column first)", path)
+    atomic = AtomicFile(target)
+    try:
+        with atomic.tmp.open("w", encoding="utf-8") as fh:
+            for record in records:
+                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        atomic.commit()
+    except BaseException:
+        atomic.abort()
+        raise
+    return target, len(records)

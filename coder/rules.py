@@ -71,10 +71,10 @@ ACCUSE_VERBS = {"accuse", "blame", "condemn", "denounce", "criticise", "criticiz
                 "censure", "decry", "deplore", "castigate", "chastise", "fault"}
 ATTACK_VERBS = {"attack", "bomb", "shell", "ambush", "strike", "raid", "storm", "abduct", "kidnap", "assassinate",
                 "massacre", "bombard", "pound", "overrun", "shoot", "kill", "clash", "fight", "behead", "torch",
-                "airstrike", "target", "hit"}
+                "airstrike", "target", "hit", "torture", "invade"}
 ATTACK_NOUNS = {"attack", "attacks", "bombing", "airstrike", "strike", "ambush", "raid", "shelling", "assault",
                 "offensive", "bombardment", "blast", "massacre", "clash", "clashes", "killing", "abduction",
-                "kidnapping", "assassination"}
+                "kidnapping", "assassination", "invasion", "incursion"}
 ATTACK_NOUN_GOVERNORS = {"carry", "launch", "conduct", "stage", "mount", "claim", "unleash", "perpetrate",
                          "execute", "wage"}
 MEETING_NOUNS = {"meeting", "visit", "summit", "talks"}
@@ -108,8 +108,28 @@ def _call_on(tok: Token) -> bool:
     return not any(c.dep_ in {"acl", "relcl"} and c.tag_ == "VB" for c in obj.children)
 
 
+#: Nouns that can be the other party of a meeting without being a name ("met his counterpart").
+_PARTY_NOUNS = {"counterpart", "counterparts", "delegation", "delegations", "leader", "leaders", "team", "head",
+                "chief", "representative", "representatives", "people", "family", "families", "victim", "victims",
+                "community", "communities", "elder", "elders", "group", "side", "sides", "nation", "country"}
+
+
+def _party(tok: Token) -> bool:
+    """Whether `tok` can name the other party of a meeting: a person, group, organisation or place."""
+    from .actors import ROLE_WORDS
+
+    return (tok.ent_type_ in {"PERSON", "NORP", "GPE", "ORG", "LOC", "FAC"} or tok.pos_ in {"PROPN", "PRON"}
+            or _lemma(tok) in ROLE_WORDS or tok.lower_ in ROLE_WORDS or _lemma(tok) in _PARTY_NOUNS
+            or tok.lower_ in _PARTY_NOUNS)
+
+
 def _meet_verb(tok: Token) -> bool:
-    return _is_verb(tok) and _lemma(tok) in MEET_VERBS
+    """ "met the envoy", "visited Kabul", "welcomed the delegation"; not "met the criteria", "welcomed the
+    decision", "visited a memorial"."""
+    if not (_is_verb(tok) and _lemma(tok) in MEET_VERBS):
+        return False
+    objs = [c for c in tok.children if c.dep_ in {"dobj", "nsubjpass"}] + _prep_objects(tok, "with")
+    return not objs or any(_party(o) for o in objs)
 
 
 def _receive(tok: Token) -> bool:
@@ -251,7 +271,7 @@ def _governors(tok: Token, through_conj: bool) -> list[Token]:
         deps |= {"conj"}
     cur = tok
     for _ in range(6):
-        if cur.dep_ not in deps or cur.head is cur:
+        if cur.dep_ not in deps or cur.head.i == cur.i:
             break
         cur = cur.head
         chain.append(cur)
@@ -264,9 +284,9 @@ def blocker(trigger: Token) -> str | None:
         return "question"
     chain = _governors(trigger, through_conj=False)
     for tok in chain:
-        if _has_child(tok, {"neg"}) or (tok is trigger and _has_child(tok, {"det"}, {"no"})):
+        if _has_child(tok, {"neg"}) or (tok.i == trigger.i and _has_child(tok, {"det"}, {"no"})):
             return "negated"
-        if tok is not trigger and _lemma(tok) in FAIL_HEADS and _is_verb(tok) and tok.dep_ != "prep":
+        if tok.i != trigger.i and _lemma(tok) in FAIL_HEADS and _is_verb(tok) and tok.dep_ != "prep":
             if _lemma(tok) == "call" and not (_prep_objects(tok, "off") or _has_child(tok, {"prt"}, {"off"})):
                 pass
             else:
@@ -279,7 +299,7 @@ def blocker(trigger: Token) -> str | None:
             return "modal"
         if _has_child(tok, {"mark"}, {"if", "unless", "whether"}):
             return "conditional"
-        if tok is not trigger:
+        if tok.i != trigger.i:
             lemma = _lemma(tok)
             if lemma in THREAT_HEADS:
                 return "threat"
@@ -292,7 +312,7 @@ def blocker(trigger: Token) -> str | None:
                 return "demand"
             if lemma in INTENT_HEADS and trigger.dep_ in {"xcomp"} | ({"pobj"} if lemma in {"set", "due"} else set()):
                 return "intent"
-            if lemma in INTENT_HEADS and tok is trigger.head and trigger.dep_ == "advcl" and trigger.tag_ == "VB":
+            if lemma in INTENT_HEADS and tok.i == trigger.head.i and trigger.dep_ == "advcl" and trigger.tag_ == "VB":
                 return "intent"  # "arrived in Delhi to meet ..." (purpose, not yet done)
     # Denial of the noun: "denied involvement in the attack", "rejected accusations that ..."
     for anc in trigger.ancestors:
@@ -306,6 +326,23 @@ def blocker(trigger: Token) -> str | None:
     return None
 
 
+#: Blockers that mean "did not happen" and those that mean "has not (yet) happened".
+NEGATING = frozenset({"negated", "denial"})
+HYPOTHETICAL = frozenset({"modal", "conditional", "question", "intent", "threat", "demand"})
+REPORTING_VERBS = {"say", "tell", "report", "claim", "allege", "announce", "state", "add", "confirm", "quote",
+                   "accord", "insist", "write", "assert", "note", "explain", "disclose", "reveal"}
+
+
+def is_reported(trigger: Token) -> bool:
+    """Whether the event is attributed to a speaker: "police said gunmen opened fire", "..., according to X"."""
+    for anc in trigger.ancestors:
+        if _lemma(anc) in REPORTING_VERBS and not any(t.i == trigger.i for c in anc.children
+                                                      if c.dep_ in {"nsubj", "nsubjpass"} for t in c.subtree):
+            return True
+    sent = trigger.sent
+    return any(t.lower_ == "according" and t.nbor(1).lower_ == "to" for t in sent if t.i + 1 < len(t.doc))
+
+
 # --------------------------------------------------------------------------------------------------- apply
 
 def matching_rule(tok: Token) -> Rule | None:
@@ -317,7 +354,7 @@ def matching_rule(tok: Token) -> Rule | None:
 
 def _depth(tok: Token) -> int:
     d = 0
-    while tok.head is not tok and d < 50:
+    while tok.head.i != tok.i and d < 50:
         tok = tok.head
         d += 1
     return d
@@ -332,7 +369,11 @@ def candidate_triggers(doc: Doc) -> list[tuple[Token, Rule]]:
 
 #: Every word that may carry one of the four events; used to see whether all of them are cancelled.
 EVENT_WORDS = (MEET_VERBS | RECEIVE_VERBS | CONSULT_VERBS | PHONE_VERBS | ACCUSE_VERBS | ATTACK_VERBS
-               | ATTACK_NOUNS | MEETING_NOUNS | CONSULT_NOUNS | {"accusation", "condemnation", "criticism"})
+               | ATTACK_NOUNS | MEETING_NOUNS | CONSULT_NOUNS | {"accusation", "condemnation", "criticism"}
+               # words no pattern rule reads but that name an event often enough to leave it to the classifier
+               | {"explosion", "explode", "detonate", "bomber", "grenade", "execute", "hang", "swipe", "shield",
+                  "fire", "blow", "gunfire", "responsibility", "guilty", "scold", "ridicule", "mock", "convene",
+                  "gathering", "stopover"})
 
 
 def apply_rules(doc: Doc, found: list[tuple[Token, Rule]] | None = None) -> RuleMatch | None:
@@ -364,14 +405,24 @@ def apply_rules(doc: Doc, found: list[tuple[Token, Rule]] | None = None) -> Rule
     return first_block
 
 
+#: Classes whose event words share one argument structure: "held talks with Y" names the parties of a meeting.
+_FAMILY = {"meet": {"meet", "consult"}, "consult": {"consult", "meet"}}
+
+
 def trigger_for(doc: Doc, event: str, found: list[tuple[Token, Rule]] | None = None) -> Token | None:
     """The word that carries `event` in this sentence (for actor extraction when the classifier decided).
 
-    The shallowest unblocked rule word of that class; else the main verb (the complement of a reporting verb
+    The shallowest unblocked rule word of that class (meet and consult words stand for each other), else the
+    shallowest blocked one; else the main verb (the complement of a reporting verb
     such as "said" where the root is one).
     """
-    for tok, rule in candidate_triggers(doc) if found is None else found:
-        if rule.event == event and blocker(tok) is None:
+    found = candidate_triggers(doc) if found is None else found
+    family = _FAMILY.get(event, {event})
+    for tok, rule in found:
+        if rule.event in family and blocker(tok) is None:
+            return tok
+    for tok, rule in found:  # the classifier coded an event whose word is cancelled: the flags will say so
+        if rule.event in family:
             return tok
     roots = [t for t in doc if t.dep_ == "ROOT"]
     if not roots:

@@ -223,6 +223,36 @@ def log_pyfunc(model_dir: Path, register: bool) -> str | None:
     return str(version) if version is not None else None
 
 
+def log_reliability(calibration: dict[str, Any], tmp: Path) -> None:
+    """The classifier's reliability on dev: ``dev_ece`` and a reliability curve (JSON and PNG) under
+    ``calibration/``, so runs with different calibration settings can be compared in the UI."""
+    import mlflow
+
+    mlflow.log_metric("dev_ece", calibration["ece"])
+    mlflow.log_dict(calibration, "calibration/reliability.json")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:  # the figure is a convenience; the JSON has the numbers
+        return
+    bins = calibration["bins"]
+    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfectly calibrated")
+    ax.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], marker="o",
+            label=f"classifier (ECE {calibration['ece']:.3f})")
+    ax.set_xlabel("top-class probability")
+    ax.set_ylabel("share correct")
+    ax.set_title(f"Reliability on dev ({calibration['n']} sentences)")
+    ax.legend(loc="upper left")
+    fig.tight_layout()
+    path = tmp / "reliability.png"
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    mlflow.log_artifact(str(path), artifact_path="calibration")
+
+
 def log_training_run(result: "TrainResult", *, config_path: Path | None, uri: str, experiment: str, root: Path,
                      register: bool = True, nested: bool = False, run_name: str | None = None) -> str:
     """Log one training run (params, data, metrics, artifacts, model) and return its run id."""
@@ -254,6 +284,10 @@ def log_training_run(result: "TrainResult", *, config_path: Path | None, uri: st
                                     "cv_macro_f1_std": statistics.pstdev(result.cv_scores)})
             for split, ev in result.evaluations.items():
                 log_evaluation(split, ev, tmp)
+            if result.calibration:
+                log_reliability(result.calibration, tmp)
+            if result.model.meta.get("class_weights"):
+                mlflow.log_dict(result.model.meta["class_weights"], "calibration/class_weights.json")
             if config_path is not None and Path(config_path).is_file():
                 mlflow.log_artifact(str(config_path), artifact_path="config")
             model_dir = tmp / ARTIFACT_KEY

@@ -12,7 +12,7 @@ from .config import load_config, project_root
 from .errors import CoderError
 from .evaluation import Evaluation, GoldSentence, evaluate
 from .labels import LabelledSentence, load_labels
-from .model import EventModel
+from .model import EventModel, reliability, tune_class_weights
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ class TrainResult:
     run_id: str = ""
     data: dict[str, list[LabelledSentence]] = field(default_factory=dict)
     cv_scores: list[float] = field(default_factory=list)
+    calibration: dict[str, Any] = field(default_factory=dict)  # reliability of the classifier on dev
 
 
 def gold_from_labels(records: list[LabelledSentence]) -> list[GoldSentence]:
@@ -75,6 +76,17 @@ def train(config_path: str | Path | None = None, *, save_to: str | Path | None =
     texts, labels = [r.text for r in data["train"]], [r.label for r in data["train"]]
     model = EventModel.fit(texts, labels, config)
     log.info("trained on %d sentences", len(texts))
+    calibration: dict[str, Any] = {}
+    dev_paths = [p for p in _data_paths(root, config["data"].get("dev") or []) if p.exists()]
+    if dev_paths:
+        data["dev"] = load_labels(dev_paths)
+    if data.get("dev"):
+        dev_texts, dev_labels = [r.text for r in data["dev"]], [r.label for r in data["dev"]]
+        raw = model.pipeline.predict_proba(dev_texts)
+        if config["classifier"]["tune_weights"]:
+            model.meta["class_weights"] = tune_class_weights(raw, dev_labels, model.classes)
+            log.info("class weights tuned on dev: %s", model.meta["class_weights"])
+        calibration = reliability(model.predict_proba(dev_texts), dev_labels, model.classes)
     cv_scores = cross_validate(texts, labels, config) if cross_validation else []
     evaluations: dict[str, Evaluation] = {}
     if evaluate_splits:
@@ -82,12 +94,14 @@ def train(config_path: str | Path | None = None, *, save_to: str | Path | None =
 
         coder = Coder(model)
         for split in evaluate_splits:
-            data[split] = load_labels(_data_paths(root, config["data"][split]))
+            if split not in data:
+                data[split] = load_labels(_data_paths(root, config["data"][split]))
             if data[split]:
                 evaluations[split] = evaluate(coder, gold_from_labels(data[split]))
     if save_to is not None:
         model.save(save_to)
-    result = TrainResult(model, config, evaluations, time.perf_counter() - start, data=data, cv_scores=cv_scores)
+    result = TrainResult(model, config, evaluations, time.perf_counter() - start, data=data, cv_scores=cv_scores,
+                         calibration=calibration)
     if mlflow_log:
         from .tracking import log_training_run, resolve_tracking_uri
 

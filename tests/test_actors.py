@@ -6,6 +6,7 @@ import pytest
 
 from coder import actors
 from coder.actors import ActorRuler, arguments_as_actors, country_lexicon, country_of
+from coder.rules import matching_rule
 
 
 def _codes(text: str) -> dict[str, str]:
@@ -66,7 +67,8 @@ def test_country_of() -> None:
 def _args(nlp, sentence: str, word: str):
     doc = nlp(sentence)
     trigger = next(t for t in doc if t.text == word)
-    return arguments_as_actors(trigger)
+    rule = matching_rule(trigger)
+    return arguments_as_actors(trigger, rule.event if rule is not None else "")
 
 
 @pytest.mark.spacy_model
@@ -76,10 +78,27 @@ def _args(nlp, sentence: str, word: str):
     ("Pakistan accused India of violating the ceasefire.", "accused", "PAK", "IND"),
     ("Islamabad accused Kabul of harbouring militants.", "accused", "PAKGOV", "AFGGOV"),
     ("Indian troops shelled Pakistani positions along the Line of Control.", "shelled", "INDMIL", "PAK"),
-    ("A police convoy was ambushed by TTP militants near Bannu.", "ambushed", "PAKINS", "COP"),
+    ("A police convoy was ambushed by TTP militants near Bannu.", "ambushed", "PAKINS", "PAKCOP"),
     ("Kenyan President William Ruto and Ethiopian Prime Minister Abiy Ahmed met in Addis Ababa.", "met",
      "KENGOV", "ETHGOV"),
     ("The Russian foreign minister held talks with his Chinese counterpart in Beijing.", "talks", "RUSGOV", "CHNGOV"),
+    # light verbs: the object names the event, the partner is elsewhere
+    ("Kenya's president and Ethiopia's prime minister shake hands in Nairobi.", "shake", "KENGOV", "ETHGOV"),
+    ("A telephone conversation between Ghana's foreign minister and his Nigerian counterpart yielded no deal.",
+     "conversation", "GHAGOV", "NGAGOV"),
+    # a topic verb's object is the topic, not the target
+    ("Chile's defence minister and the Peruvian army chief discussed the situation in Bolivia.", "discussed",
+     "CHLGOV", "PERMIL"),
+    # an actor named as a modifier of the event noun
+    ("Nigerian airstrikes kill 30 militants in Borno.", "airstrikes", "NGA", "NGAINS"),
+    # generic actors take the country of the location, or of the state forces fighting them
+    ("Gunmen killed four policemen in Quetta on Friday.", "killed", "PAKINS", "PAKCOP"),
+    ("Pakistani security forces kill five militants in two operations.", "kill", "PAKMIL", "PAKINS"),
+    ("Security forces in Guinea have tortured scores of refugees.", "tortured", "GINMIL", "GINCVL"),
+    # the destination of an arrival is the host
+    ("Iraq's president arrived in Amman on an unannounced visit.", "arrived", "IRQGOV", "JORGOV"),
+    # people in the team's dictionary
+    ("Angela Merkel met Shinzo Abe in Berlin.", "met", "DEUGOV", "JPNGOV"),
 ])
 def test_source_and_target(nlp, sentence: str, word: str, source: str, target: str) -> None:
     src, tgt = _args(nlp, sentence, word)
@@ -92,3 +111,55 @@ def test_unknown_actor_keeps_text(nlp) -> None:
     assert src.text.lower().startswith("unidentified assailants")
     assert src.code == "INS"
     assert "embassy" in tgt.text and tgt.country == ""
+
+
+@pytest.mark.spacy_model
+def test_location_never_overrides_a_named_country_or_an_igo(nlp) -> None:
+    # the source is Ugandan although the attack happened in Somalia; AMISOM is an IGO without a country
+    src, tgt = _args(nlp, "Ugandan troops attacked al-Shabaab positions in Somalia.", "attacked")
+    assert src.country == "UGA"
+    src, _ = _args(nlp, "NATO jets struck targets near Tripoli.", "struck")
+    assert src.code == "IGONAT" and src.country == ""
+
+
+@pytest.mark.spacy_model
+def test_meeting_location_is_not_the_visitor_country(nlp) -> None:
+    src, tgt = _args(nlp, "The visiting delegation met officials in Hanoi.", "met")
+    assert src.country == ""
+    assert tgt.country == "VNM"
+
+
+def test_article_context_resolves_a_definite_role_to_the_last_actor_of_that_role() -> None:
+    from coder.actors import Actor, ArticleContext
+
+    ctx = ArticleContext("doc1", place="PAK")
+    ctx.remember(Actor("Pakistan's foreign minister", "PAKGOV", "PAK"), Actor("the Afghan army", "AFGMIL", "AFG"))
+    assert ctx.resolve(Actor("the minister", "GOV", "")) == Actor("the minister", "PAKGOV", "PAK")
+    assert ctx.resolve(Actor("the army chief", "MIL", "")).code == "AFGMIL"
+    # an indefinite or already coded actor is left alone; so is a role the article has not seen
+    assert ctx.resolve(Actor("a minister", "GOV", "")).code == "GOV"
+    assert ctx.resolve(Actor("India's minister", "INDGOV", "IND")).code == "INDGOV"
+    assert ctx.resolve(Actor("the police", "COP", "")).code == "COP"
+
+
+@pytest.mark.spacy_model
+def test_article_context_carries_across_sentences(coder) -> None:
+    from coder.corpus import Document, sentences_of
+
+    doc = Document(id="a1", text="", paragraphs=[
+        "Pakistan's foreign minister met his Afghan counterpart in Kabul on Monday.",
+        "The minister accused the Taliban of sheltering militants.",
+    ])
+    rows = list(coder.code(sentences_of(doc)))
+    accuse = [r for r in rows if r["event"] == "accuse"]
+    assert accuse and accuse[0]["source_code"] == "PAKGOV"
+
+
+@pytest.mark.spacy_model
+def test_dateline_country_places_generic_actors(coder) -> None:
+    from coder.corpus import Document, sentences_of
+
+    doc = Document(id="a2", text="", place="NGA", paragraphs=["Gunmen killed four policemen at a checkpoint."])
+    rows = list(coder.code(sentences_of(doc)))
+    assert rows and rows[0]["event"] == "attack"
+    assert (rows[0]["source_code"], rows[0]["target_code"]) == ("NGAINS", "NGACOP")

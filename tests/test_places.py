@@ -1,0 +1,52 @@
+"""Places: the gazetteer of towns, provinces and regions, and the location phrases of a sentence."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from coder.places import event_location, fold, place_country
+
+
+@pytest.mark.parametrize("name,code", [
+    ("Peshawar", "PAK"), ("Maiduguri", "NGA"), ("downtown Dallas", "USA"), ("Helmand province", "AFG"),
+    ("North Waziristan", "PAK"), ("Kurram Agency", "PAK"), ("the Gaza Strip", "PSE"), ("Kandahār", "AFG"),
+    # a country's own name wins over a town or a US state of the same name
+    ("Georgia", "GEO"), ("Jordan", "JOR"),
+])
+def test_place_country(name: str, code: str) -> None:
+    assert place_country(name) == code
+
+
+@pytest.mark.parametrize("name", ["Police", "Summit", "northwest", "the East Room", "", "Zorbistan"])
+def test_words_and_unknown_names_are_not_places(name: str) -> None:
+    assert place_country(name) == ""
+
+
+def test_fold_drops_accents_and_case() -> None:
+    assert fold("Kandahār") == fold("KANDAHAR") == "kandahar"
+
+
+def _doc(words: list[str], heads: list[int], deps: list[str], ents: list[str]):
+    nlp = spacy.blank("en")
+    return spacy.tokens.Doc(nlp.vocab, words=words, heads=heads, deps=deps, ents=ents)
+
+
+def test_event_location_prefers_a_locative_phrase() -> None:
+    # "Gunmen attacked a bus in Quetta": Quetta is a place in an "in" phrase
+    doc = _doc(["Gunmen", "attacked", "a", "bus", "in", "Quetta"], [1, 1, 3, 1, 1, 4],
+               ["nsubj", "ROOT", "det", "dobj", "prep", "pobj"], ["O", "O", "O", "O", "O", "B-GPE"])
+    assert event_location(doc, doc[1], []) == "PAK"
+
+
+def test_a_place_outside_a_locative_phrase_is_not_the_location() -> None:
+    # "Quetta police attacked a bus": Quetta modifies the actor, it is not where the event happened
+    doc = _doc(["Quetta", "police", "attacked", "a", "bus"], [1, 2, 2, 4, 2],
+               ["compound", "nsubj", "ROOT", "det", "dobj"], ["B-GPE", "O", "O", "O", "O"])
+    assert event_location(doc, doc[2], []) == ""
+
+
+def test_dateline_is_a_location() -> None:
+    doc = _doc(["PESHAWAR", ":", "Gunmen", "attacked", "a", "bus"], [3, 3, 3, 3, 5, 3],
+               ["npadvmod", "punct", "nsubj", "ROOT", "det", "dobj"], ["B-GPE", "O", "O", "O", "O", "O"])
+    assert event_location(doc, doc[3], []) == "PAK"
