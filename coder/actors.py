@@ -559,6 +559,29 @@ def _antecedent(pron: Token, trigger: Token) -> Token | None:
                 subj = _subject(anc)
                 if subj is not None and subj.pos_ != "PRON":
                     return subj
+        return _nearest_actor_before(pron)
+    return None
+
+
+def _nearest_actor_before(pron: Token) -> Token | None:
+    """ "the CENTCOM commander's visit to Pakistan, where he met ...": the closest actor phrase before the
+    pronoun (a dictionary entry, a country, a named person or a role noun) heads its antecedent."""
+    doc = pron.doc
+    spans = _spans_by_token(doc)
+    person = pron.lower_ in {"he", "she", "his", "her"}
+    for tok in reversed(doc[:pron.i]):
+        if tok.dep_ in {"compound", "amod", "nmod", "flat"} and tok.head.i < pron.i:
+            continue  # judge the phrase by its head
+        lemma = (tok.lemma_ or tok.lower_).lower()
+        if tok.pos_ not in {"PROPN", "NOUN"}:
+            continue
+        role = lemma in ROLE_WORDS or tok.lower_ in ROLE_WORDS
+        if person:  # "he" / "she": a named person, an office-holder, a role noun; never a place
+            entry = tok.i in spans and spans[tok.i].id_ == KIND_ENTRY
+            if tok.ent_type_ == "PERSON" or role or entry:
+                return tok
+        elif tok.i in spans or tok.ent_type_ in {"PERSON", "ORG", "NORP"} or role:
+            return tok
     return None
 
 

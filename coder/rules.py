@@ -68,7 +68,8 @@ RECEIVE_VERBS = {"receive"}
 CONSULT_VERBS = {"consult", "negotiate", "talk", "discuss", "confer", "mediate"}
 PHONE_VERBS = {"phone", "telephone", "ring", "dial"}
 ACCUSE_VERBS = {"accuse", "blame", "condemn", "denounce", "criticise", "criticize", "slam", "lambast", "rebuke",
-                "censure", "decry", "deplore", "castigate", "chastise", "fault"}
+                "censure", "decry", "deplore", "castigate", "chastise", "fault", "indict", "scold", "ridicule",
+                "berate", "chide", "deride", "vilify", "excoriate"}
 ATTACK_VERBS = {"attack", "bomb", "shell", "ambush", "strike", "raid", "storm", "abduct", "kidnap", "assassinate",
                 "massacre", "bombard", "pound", "overrun", "shoot", "kill", "clash", "fight", "behead", "torch",
                 "airstrike", "target", "hit", "torture", "invade"}

@@ -97,6 +97,10 @@ def _args(nlp, sentence: str, word: str):
     ("Security forces in Guinea have tortured scores of refugees.", "tortured", "GINMIL", "GINCVL"),
     # the destination of an arrival is the host
     ("Iraq's president arrived in Amman on an unannounced visit.", "arrived", "IRQGOV", "JORGOV"),
+    # irregular demonyms from the team's alias file
+    ("The Lebanese army shelled militant positions in the hills.", "shelled", "LBNMIL", "LBNINS"),
+    # a pronoun takes the closest person or office-holder before it, never a place
+    ("Kenya's foreign minister arrived in Kampala, where he met Uganda's president.", "met", "KENGOV", "UGAGOV"),
     # people in the team's dictionary
     ("Angela Merkel met Shinzo Abe in Berlin.", "met", "DEUGOV", "JPNGOV"),
 ])

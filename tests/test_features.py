@@ -41,3 +41,82 @@ def test_custom_cues_and_names() -> None:
     assert lf.get_feature_names_out().tolist() == ["lexical__x0_tea"]
     assert lf.transform(as_column(["tea and more tea"]))[0, 0] == pytest.approx(np.log1p(2))
     assert set(DEFAULT_CUES) >= {"negation", "modal", "meet_words", "attack_words"}
+
+
+# ----------------------------------------------------------------------------------------- sentence embeddings
+
+class _FakeSentenceTransformer:
+    """Stands in for sentence_transformers.SentenceTransformer: deterministic 8-d vectors from word hashes."""
+
+    loads = 0
+
+    def __init__(self, path: str, device: str = "cpu") -> None:
+        type(self).loads += 1
+        self.path = path
+
+    def get_sentence_embedding_dimension(self) -> int:
+        return 8
+
+    def encode(self, texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False):
+        import zlib
+
+        out = np.zeros((len(texts), 8), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in text.lower().split():
+                out[i, zlib.crc32(word.encode()) % 8] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+
+@pytest.fixture()
+def fake_embedder(monkeypatch, tmp_path):
+    import sys
+    import types
+
+    st = types.ModuleType("sentence_transformers")
+    st.SentenceTransformer = _FakeSentenceTransformer
+    pkg = types.ModuleType("fake_embedder_pkg")
+    pkg.get_model_path = lambda: tmp_path
+    monkeypatch.setitem(sys.modules, "sentence_transformers", st)
+    monkeypatch.setitem(sys.modules, "fake_embedder_pkg", pkg)
+    _FakeSentenceTransformer.loads = 0
+    return "fake_embedder_pkg"
+
+
+def test_sentence_embeddings_transform_and_pickle(fake_embedder) -> None:
+    import pickle
+
+    from coder.features import SentenceEmbeddings
+
+    emb = SentenceEmbeddings(model=fake_embedder).fit(["a b"])
+    X = emb.transform(["troops shelled the town", "the ministers met"])
+    assert X.shape == (2, 8) and X.dtype == np.float32
+    assert emb.transform([]).shape == (0, 8)
+    clone = pickle.loads(pickle.dumps(emb))
+    assert "_loaded" not in clone.__dict__  # the weights are never pickled
+    assert np.allclose(clone.transform(["troops shelled the town"]), X[:1])
+
+
+def test_embeddings_config_builds_a_soft_vote_that_saves_and_loads(fake_embedder, tmp_path) -> None:
+    from coder.config import merge
+    from coder.model import EventModel
+
+    config = merge({"features": {"embeddings": fake_embedder}, "classifier": {"calibration": "none"}}, "<test>")
+    texts = ["troops shelled the town", "the ministers met in Rome", "talks by phone", "X accused Y",
+             "prices rose"] * 4
+    labels = ["attack", "meet", "consult", "accuse", "none"] * 4
+    model = EventModel.fit(texts, labels, config)
+    assert type(model.pipeline).__name__ == "VotingClassifier"
+    proba = model.predict_proba(["troops shelled the town"])
+    assert proba.shape == (1, 5) and abs(proba.sum() - 1) < 1e-6
+    model.save(tmp_path / "m")
+    loaded = EventModel.load(tmp_path / "m")
+    assert np.allclose(loaded.predict_proba(["troops shelled the town"]), proba)
+
+
+def test_embeddings_without_the_extra_is_one_clear_error() -> None:
+    from coder.errors import CoderError
+    from coder.features import SentenceEmbeddings
+
+    with pytest.raises(CoderError, match=r"coder\[embeddings\]"):
+        SentenceEmbeddings(model="no_such_embedding_package").fit(["a"])
