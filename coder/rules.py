@@ -162,7 +162,21 @@ def _phone(tok: Token) -> bool:
 
 
 def _consult_verb(tok: Token) -> bool:
-    return _is_verb(tok) and _lemma(tok) in CONSULT_VERBS
+    return _is_verb(tok) and _lemma(tok) in CONSULT_VERBS and not _discussed_during_visit(tok)
+
+
+#: Nouns of an in-person encounter: talks held "during" one of these were a meeting.
+VISIT_NOUNS = {"visit", "meeting", "trip", "tour", "summit", "stopover", "call", "interaction"}
+
+
+def _discussed_during_visit(tok: Token) -> bool:
+    """ "During his visit, the leaders discussed ...": the talking happened at a meeting (meet, not consult)."""
+    if not (_is_verb(tok) and _lemma(tok) in CONSULT_VERBS):
+        return False
+    for noun in _prep_objects(tok, "during"):
+        if _lemma(noun) in VISIT_NOUNS and not _has_child(noun, {"compound", "amod"}, PHONE_WORDS):
+            return True
+    return False
 
 
 def _consult_noun(tok: Token) -> bool:
@@ -237,6 +251,8 @@ RULES: tuple[Rule, ...] = (
     Rule("meet_receive", "meet", False, _receive, "received a visitor"),
     Rule("meet_verb", "meet", False, _meet_verb, "met / visited / hosted / welcomed"),
     Rule("meet_meeting_noun", "meet", False, _meeting_noun, "held a meeting / paid a visit"),
+    Rule("meet_discussed_during_visit", "meet", False, _discussed_during_visit,
+         '"during the visit, the leaders discussed ...": talks at an in-person meeting'),
     Rule("consult_verb", "consult", False, _consult_verb, "talked / negotiated / discussed / mediated"),
     Rule("consult_talks_noun", "consult", False, _consult_noun, "held talks / negotiations"),
     Rule("accuse_verb", "accuse", False, _accuse_verb, "accused / blamed / condemned / denounced / criticised"),
@@ -277,6 +293,29 @@ def _governors(tok: Token, through_conj: bool) -> list[Token]:
         cur = cur.head
         chain.append(cur)
     return chain
+
+
+#: Subordinators and prepositions that put an event in the background of the main clause.
+BACKGROUND_MARKERS = {"after", "since", "before", "following", "when", "while", "until", "once", "because",
+                      "amid", "during"}
+
+
+def background(trigger: Token) -> bool:
+    """Whether the event word sits in a relative clause, a clause modifying a noun, or an after / since / when
+    clause or phrase: background to what the sentence asserts ("residents returned after rebels took the
+    town", "the envoy, who met X last year, said ...")."""
+    tok = trigger
+    for _ in range(8):
+        if tok.dep_ in {"relcl", "acl"} and tok.i != trigger.i or tok.dep_ == "relcl":
+            return True
+        if tok.dep_ == "advcl" and _has_child(tok, {"mark", "advmod"}, BACKGROUND_MARKERS):
+            return True
+        if tok.dep_ in {"pobj", "pcomp"} and tok.head.lower_ in BACKGROUND_MARKERS:
+            return True
+        if tok.dep_ in {"ROOT", "ccomp", "parataxis"} or tok.head.i == tok.i:
+            return False
+        tok = tok.head
+    return False
 
 
 def blocker(trigger: Token) -> str | None:
@@ -399,6 +438,11 @@ def apply_rules(doc: Doc, found: list[tuple[Token, Rule]] | None = None) -> Rule
     first_block: RuleMatch | None = None
     for tok, rule in found:
         why = blocker(tok)
+        if why is None and background(tok):
+            # Only background: cancels the event when the classifier is unsure, never overrides it.
+            if first_block is None:
+                first_block = RuleMatch(rule="background", event=NONE, override=False, trigger=tok)
+            continue
         if why is None:
             return RuleMatch(rule=rule.name, event=rule.event, override=rule.override, trigger=tok)
         if first_block is None:

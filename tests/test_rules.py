@@ -29,6 +29,7 @@ POSITIVE = [
     ("Militants carried out an attack on a police station in Bannu.", "attack_noun", "attack"),
     ("Police said militants ambushed a convoy in Khyber.", "attack_verb", "attack"),
     ("The Nigerian foreign minister met his Ghanaian counterpart in Accra.", "meet_verb", "meet"),
+    ("During his visit to Lima, the two ministers discussed fishing rights.", "meet_discussed_during_visit", "meet"),
     ("Security forces tortured detainees at the camp, the report said.", "attack_verb", "attack"),
 ]
 
@@ -104,3 +105,20 @@ def test_the_shallowest_event_word_comes_first(nlp) -> None:
 
     found = candidate_triggers(nlp("The minister who visited Kabul last week condemned the bombing in Quetta."))
     assert found and found[0][0].lemma_ == "condemn"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Residents returned to the town after rebels attacked the garrison.",
+    "The bankers with whom the tycoon had negotiated a sale backed out.",
+    "The envoy, who met the president last year, said a deal was close.",
+    "Bread prices have doubled since militants attacked the market.",
+])
+def test_background_events_decide_none_only_when_the_classifier_is_unsure(nlp, sentence: str) -> None:
+    match = apply_rules(nlp(sentence))
+    assert match is not None and match.event == "none" and match.rule == "background"
+    assert match.override is False
+
+
+def test_reported_events_are_not_background(nlp) -> None:
+    match = apply_rules(nlp("Police said gunmen attacked a bus near Quetta."))
+    assert match is not None and match.event == "attack"
