@@ -17,7 +17,7 @@ from typing import Any
 from . import __version__
 from .actors import NO_ACTOR, Actor, ArticleContext, arguments_as_actors
 from .cameo import NONE, goldstein, quad_class, refine_code, root_code
-from .corpus import Sentence
+from .corpus import Sentence, parse_text
 from .model import EventModel
 from .rules import HYPOTHETICAL, NEGATING, apply_rules, blocker, candidate_triggers, is_reported, trigger_for
 
@@ -116,7 +116,8 @@ class Coder:
                       if proba[i].argmax() != self._none or proba[i][self._none] < self.candidate_threshold
                       or PREFILTER.search(t)]
         decisions: dict[int, Decision] = {}
-        docs = self.nlp.pipe((texts[i] for i in candidates), batch_size=batch_size, n_process=n_process)
+        docs = self.nlp.pipe((parse_text(texts[i]) for i in candidates), batch_size=batch_size,
+                             n_process=n_process)
         for i, doc in zip(candidates, docs):
             sent = batch[i]
             if self._context.doc_id != sent.doc_id:  # documents arrive whole and in order

@@ -233,6 +233,29 @@ def clean_article(raw: str) -> tuple[list[str], str, str]:
     return paragraphs, header_date, dateline_date
 
 
+#: Photo-caption furniture that breaks the parse of "X, right, and Y shake hands": positions, "FILE -",
+#: photographer and agency credits. Removed from the text the parser sees (the exported sentence keeps it).
+_CAPTION_POSITION = re.compile(
+    r",\s*(?:far |second |third |fourth )?(?:left|right|centre|center|from (?:left|right)|"
+    r"(?:second|third|fourth|2nd|3rd|4th) from (?:left|right)|top|bottom|top (?:left|right)|bottom (?:left|right)|"
+    r"foreground|background|front|rear|back row|front row)\s*,", re.IGNORECASE)
+_CAPTION_PAREN = re.compile(
+    r"\s*\((?:L|R|C|left|right|center|centre|(?:\d(?:st|nd|rd|th)|second|third) (?:from )?(?:L|R|left|right)|"
+    r"not pictured|pictured|top|bottom|front|back)\)", re.IGNORECASE)
+_CAPTION_LEAD = re.compile(
+    r"^(?:FILE\s*(?:PHOTO)?\s*[-–—:]\s*|(?:[A-Z][\w.'’ -]{0,40},\s*)?(?:AFP|Reuters|AP|EPA|Getty Images|AA)"
+    r"\s*\|\s*)")
+
+
+def parse_text(text: str) -> str:
+    """The sentence as the parser should see it: caption positions ("Trump, right, and Abe ..."), "(L)",
+    "FILE -" and agency credits removed, so the two people pictured parse as one coordinated subject."""
+    out = _CAPTION_LEAD.sub("", text)
+    out = _CAPTION_POSITION.sub("", out)
+    out = _CAPTION_PAREN.sub("", out)
+    return out if out.strip() else text
+
+
 def dateline_place(raw: str) -> str:
     """ISO3 of the place an article's dateline names ("PESHAWAR: ...", "LAGOS, May 3 (Reuters) -"), or ""."""
     from .places import place_country

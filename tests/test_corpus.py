@@ -441,3 +441,19 @@ def test_dateline_place(raw: str, place: str) -> None:
     from coder.corpus import dateline_place
 
     assert dateline_place(raw) == place
+
+
+@pytest.mark.parametrize("text,parsed", [
+    ("FILE - President A, right, and Prime Minister B shake hands in Rome.",
+     "President A and Prime Minister B shake hands in Rome."),
+    ("Jane Doe, AFP | Minister C (2nd R) and envoy D (L) wave.", "Minister C and envoy D wave."),
+    ("Leader E attends a news conference with his counterpart F (not pictured).",
+     "Leader E attends a news conference with his counterpart F."),
+    # ordinary commas and brackets stay
+    ("The army, left without supplies, retreated (officials said).",
+     "The army, left without supplies, retreated (officials said)."),
+])
+def test_parse_text_removes_caption_furniture(text: str, parsed: str) -> None:
+    from coder.corpus import parse_text
+
+    assert parse_text(text) == parsed

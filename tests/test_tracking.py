@@ -22,7 +22,7 @@ def test_run_logs_params_metrics_data_and_artifacts(mlflow_runs, mlflow_project:
     assert run.data.params["rules.enabled"] == "True"
     for key in ("dev_macro_f1", "dev_accuracy", "dev_f1_meet", "dev_precision_attack", "dev_recall_none",
                 "dev_source_country_accuracy", "dev_target_country_accuracy", "dev_rule_share",
-                "cv_macro_f1_mean", "cv_macro_f1_std", "n_train"):
+                "cv_macro_f1_mean", "cv_macro_f1_std", "n_train", "dev_ece"):
         assert key in run.data.metrics, key
     assert run.data.metrics["dev_macro_f1"] == pytest.approx(result.evaluations["dev"].metrics["macro_f1"])
     for tag in ("git_commit", "coder_version", "sklearn_version", "spacy_version", "mlflow_version"):
@@ -31,7 +31,10 @@ def test_run_logs_params_metrics_data_and_artifacts(mlflow_runs, mlflow_project:
     assert "labels/train" in inputs and inputs["labels/train"].digest
     artifacts = {a.path for a in client.list_artifacts(result.run_id)}
     assert {"dev_confusion_matrix.png", "dev_classification_report.txt", "dev_errors.json",
-            "dev_predictions.json", "config"} <= artifacts
+            "dev_predictions.json", "config", "calibration"} <= artifacts
+    calibration = {a.path for a in client.list_artifacts(result.run_id, "calibration")}
+    assert {"calibration/reliability.json", "calibration/reliability.png"} <= calibration
+    assert 0.0 <= run.data.metrics["dev_ece"] <= 1.0
     assert not (mlflow_project / "mlruns").exists() and not (Path.cwd() / "mlruns").exists()
 
 
