@@ -83,6 +83,13 @@ class Coder:
             event, coded_by = match.event, f"rule:{match.rule}"
             # The classifier's probability for the class the rule chose: how much the model agrees.
             confidence = float(proba[self.classes.index(event)])
+        elif self.rules_enabled and event != NONE:
+            # Every word of the classifier's class is cancelled ("declined to condemn ..., insisting they were
+            # attacking terrorists"): the class rests on a negated, threatened or demanded event.
+            own = [blocker(tok) for tok, rule in found if rule.event == event]
+            if own and all(why is not None for why in own):
+                event, coded_by = NONE, f"rule:{own[0]}"
+                confidence = float(proba[self._none])
         if event == NONE:
             return Decision(NONE, confidence, coded_by)
         trigger = match.trigger if match is not None and match.event == event else trigger_for(doc, event, found)

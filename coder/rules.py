@@ -85,7 +85,8 @@ CONSULT_NOUNS = {"talk", "talks", "negotiation", "negotiations", "consultation",
 CONSULT_GOVERNORS = {"hold", "have", "conduct", "open", "resume", "begin", "start", "launch", "host", "mediate",
                      "broker", "join", "engage", "wrap"}
 PHONE_WORDS = {"phone", "telephone", "telephonic", "video", "virtual"}
-ENVOY_WORDS = {"ambassador", "envoy", "diplomat", "charge", "chargé", "attaché", "consul", "representative"}
+ENVOY_WORDS = {"ambassador", "envoy", "diplomat", "charge", "chargé", "attaché", "consul", "representative",
+               "commissioner"}
 OTHER_SENSE = {"heart", "hunger", "labour", "labor", "general", "worker", "workers", "panic", "asthma",
                "transport", "teachers", "doctors", "cyber", "price", "counter", "lucky"}
 

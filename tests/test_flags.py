@@ -53,3 +53,18 @@ def test_flags_round_trip_as_booleans(tmp_path) -> None:
         table = read_table(path)
         assert bool(table["hypothetical"][0]) is True and bool(table["negated"][0]) is False, ext
         assert bool(table["reported"][0]) is True, ext
+
+
+@pytest.mark.spacy_model
+def test_a_confident_class_whose_every_word_is_cancelled_is_none(model, nlp) -> None:
+    coder = Coder(model, nlp)  # rules on
+    proba = np.zeros(len(coder.classes))
+    proba[coder.classes.index("accuse")] = 0.9
+    proba[coder.classes.index("none")] = 0.1
+    text = ("The party leader declined to condemn the air strikes, insisting that the army was attacking "
+            "terrorists.")
+    dec = coder.decide(nlp(text), proba)
+    assert dec.event == "none" and dec.coded_by == "rule:negated"
+    # a class with one word standing is left to the classifier
+    dec = coder.decide(nlp("The party leader condemned the air strikes on Monday."), proba)
+    assert dec.event == "accuse"
