@@ -333,6 +333,14 @@ def actor_code(tokens: list[Token], head: Token, spans: dict[int, Span]) -> str:
             role = ROLE_WORDS.get(lemma) or ROLE_WORDS[tok.lower_]
     if head_span is not None and head_span.id_ == KIND_CAPITAL and not role:
         role = "GOV"  # "Islamabad accused Kabul": a capital as an actor stands for its government
+    if not country and role:  # "Darfur rebels", "Quetta police": a place modifying a role names its country
+        from .places import place_country
+
+        for tok in tokens:
+            if tok.i != head.i and tok.pos_ == "PROPN" and tok.dep_ in {"compound", "nmod", "amod", "poss"}:
+                country = place_country(tok.text)
+                if country:
+                    break
     return country + role
 
 
@@ -399,7 +407,7 @@ def _conjunct(tok: Token) -> Token | None:
 _LIGHT_OBJECTS = {"hand", "talk", "meeting", "conference", "call", "discussion", "conversation", "negotiation",
                   "consultation", "visit", "tour", "summit", "concern", "dinner", "lunch", "breakfast", "moment",
                   "view", "ceremony", "statement", "session", "round", "dialogue", "meal", "photo", "picture",
-                  "interaction", "exchange", "contact", "meet"}
+                  "interaction", "exchange", "contact", "meet", "phone", "telephone", "line", "link", "hand"}
 
 
 #: Verbs of arrival whose destination is the host of a visit.

@@ -451,6 +451,14 @@ def apply_rules(doc: Doc, found: list[tuple[Token, Rule]] | None = None) -> Rule
     return first_block
 
 
+#: Every word that can carry each class, for finding the event word when the classifier decided.
+CLASS_WORDS = {
+    "meet": MEET_VERBS | RECEIVE_VERBS | MEETING_NOUNS,
+    "consult": CONSULT_VERBS | CONSULT_NOUNS | PHONE_VERBS,
+    "accuse": ACCUSE_VERBS | {"accusation", "condemnation", "criticism", "allegation", "complain", "complaint"},
+    "attack": ATTACK_VERBS | ATTACK_NOUNS,
+}
+
 #: Classes whose event words share one argument structure: "held talks with Y" names the parties of a meeting.
 _FAMILY = {"meet": {"meet", "consult"}, "consult": {"consult", "meet"}}
 
@@ -459,7 +467,7 @@ def trigger_for(doc: Doc, event: str, found: list[tuple[Token, Rule]] | None = N
     """The word that carries `event` in this sentence (for actor extraction when the classifier decided).
 
     The shallowest unblocked rule word of that class (meet and consult words stand for each other), else the
-    shallowest blocked one; else the main verb (the complement of a reporting verb
+    shallowest blocked one; else the shallowest word of the class's lexicon; else the main verb (the complement of a reporting verb
     such as "said" where the root is one).
     """
     found = candidate_triggers(doc) if found is None else found
@@ -470,6 +478,9 @@ def trigger_for(doc: Doc, event: str, found: list[tuple[Token, Rule]] | None = N
     for tok, rule in found:  # the classifier coded an event whose word is cancelled: the flags will say so
         if rule.event in family:
             return tok
+    words = [t for t in doc if _lemma(t) in CLASS_WORDS.get(event, set()) or t.lower_ in CLASS_WORDS.get(event, set())]
+    if words:  # an event word no pattern reads in this position ("toll from a suicide attack on a shrine")
+        return min(words, key=lambda t: (_depth(t), t.i))
     roots = [t for t in doc if t.dep_ == "ROOT"]
     if not roots:
         return None

@@ -101,6 +101,9 @@ def _args(nlp, sentence: str, word: str):
     ("The Lebanese army shelled militant positions in the hills.", "shelled", "LBNMIL", "LBNINS"),
     # a pronoun takes the closest person or office-holder before it, never a place
     ("Kenya's foreign minister arrived in Kampala, where he met Uganda's president.", "met", "KENGOV", "UGAGOV"),
+    # a place modifying a role names its country; a phone is not a target
+    ("The Sudanese government accused Darfur rebels of violating the ceasefire.", "accused", "SDNGOV", "SDNREB"),
+    ("President Ruto spoke on the phone with Tanzania's president.", "spoke", "KENGOV", "TZAGOV"),
     # people in the team's dictionary
     ("Angela Merkel met Shinzo Abe in Berlin.", "met", "DEUGOV", "JPNGOV"),
 ])

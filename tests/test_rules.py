@@ -122,3 +122,10 @@ def test_background_events_decide_none_only_when_the_classifier_is_unsure(nlp, s
 def test_reported_events_are_not_background(nlp) -> None:
     match = apply_rules(nlp("Police said gunmen attacked a bus near Quetta."))
     assert match is not None and match.event == "attack"
+
+
+def test_trigger_for_falls_back_to_the_class_lexicon(nlp) -> None:
+    from coder.rules import trigger_for
+
+    doc = nlp("Death toll from the suicide attack on a Quetta shrine climbs to 75")
+    assert trigger_for(doc, "attack").lower_ == "attack"
