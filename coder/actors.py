@@ -644,29 +644,52 @@ def _state_country(actor: Actor) -> str:
     return actor.country if actor.country and actor.code[3:] in {"", "GOV", "MIL", "COP"} else ""
 
 
+#: Words that open an indefinite or generic phrase: "a minister", "some officials" name no one seen before.
+_INDEFINITE = {"a", "an", "some", "several", "many", "other", "another", "any"}
+#: Capitalised words that are titles, not names ("General Rourke" is known by "Rourke").
+_TITLES = {"general", "gen", "gen.", "president", "minister", "prime", "foreign", "defence", "defense", "army",
+           "chief", "commander", "secretary", "ambassador", "envoy", "king", "queen", "prince", "sheikh", "mr",
+           "mr.", "mrs", "ms", "dr", "dr.", "colonel", "col.", "lt.", "major", "admiral", "marshal", "chairman",
+           "the", "us", "u.s.", "state", "national", "security", "staff", "of", "and", "joint", "chiefs"}
+
+
 class ArticleContext:
     """What earlier sentences of one article established, for the actors of later ones.
 
-    "Pakistan's foreign minister met ..." then "The minister said ...": a definite role phrase with no country
-    ("the minister", "the army chief") takes the code of the last actor of that role in the article.
+    A name seen before keeps its code ("General Michael Rourke" of US Central Command, then "General Rourke");
+    a role phrase with no country ("the minister", "the two commanders") takes the code of the last actor of that
+    role in the article ("Pakistan's foreign minister" -> PAKGOV).
     """
 
     def __init__(self, doc_id: str = "", place: str = "") -> None:
         self.doc_id = doc_id
         self.place = place
         self.by_role: dict[str, Actor] = {}
+        self.by_name: dict[str, Actor] = {}
+
+    @staticmethod
+    def _names(text: str) -> list[str]:
+        return [w.strip(".,'’s") for w in text.split()
+                if w[:1].isupper() and w.lower().strip(".,") not in _TITLES and len(w.strip(".,'’s")) > 2]
 
     def resolve(self, actor: Actor) -> Actor:
-        if not actor.text or actor.country or actor.code not in _ROLES:
+        if not actor.text or actor.country:
             return actor
-        if not actor.text.lower().startswith(("the ", "his ", "her ", "its ", "their ")) and \
-                actor.text.split()[0].lower() not in {"minister", "army", "military", "president", "government"}:
+        for name in self._names(actor.text):
+            known = self.by_name.get(name)
+            if known is not None:
+                return Actor(text=actor.text, code=known.code, country=known.country)
+        if actor.code not in _ROLES or actor.text.split()[0].lower() in _INDEFINITE:
             return actor
         known = self.by_role.get(actor.code)
         return Actor(text=actor.text, code=known.code, country=known.country) if known is not None else actor
 
     def remember(self, *actors: Actor) -> None:
         for actor in actors:
+            if not actor.country:
+                continue
             role = actor.code[3:]
-            if actor.country and role in _ROLES:
+            if role in _ROLES:
                 self.by_role[role] = actor
+            for name in self._names(actor.text):
+                self.by_name[name] = actor

@@ -143,6 +143,10 @@ def test_article_context_resolves_a_definite_role_to_the_last_actor_of_that_role
     ctx.remember(Actor("Pakistan's foreign minister", "PAKGOV", "PAK"), Actor("the Afghan army", "AFGMIL", "AFG"))
     assert ctx.resolve(Actor("the minister", "GOV", "")) == Actor("the minister", "PAKGOV", "PAK")
     assert ctx.resolve(Actor("the army chief", "MIL", "")).code == "AFGMIL"
+    # a name seen before keeps its code, whatever its title
+    ctx.remember(Actor("the commander of US Central Command, General Michael Rourke", "USAMIL", "USA"))
+    assert ctx.resolve(Actor("General Rourke", "MIL", "")).code == "USAMIL"
+    assert ctx.resolve(Actor("two commanders", "MIL", "")).code == "USAMIL"
     # an indefinite or already coded actor is left alone; so is a role the article has not seen
     assert ctx.resolve(Actor("a minister", "GOV", "")).code == "GOV"
     assert ctx.resolve(Actor("India's minister", "INDGOV", "IND")).code == "INDGOV"
