@@ -644,6 +644,35 @@ def _state_country(actor: Actor) -> str:
     return actor.country if actor.country and actor.code[3:] in {"", "GOV", "MIL", "COP"} else ""
 
 
+def co_sources(trigger: Token, event: str = "", default_location: str = "") -> list[Actor]:
+    """The other members of a coordinated source: "Kenya and Uganda accused Rwanda ..." gives Uganda (Kenya is
+    the source :func:`arguments_as_actors` returns). Each becomes its own event row (dyadic data has one source
+    per row). Empty when the conjunct is the target ("X and Y met": X -> Y)."""
+    source, target = event_arguments(trigger)
+    if source is None or source.pos_ == "PRON":
+        return []
+    spans = _spans_by_token(trigger.doc)
+    out: list[Actor] = []
+    seen = {source.i} | ({target.i} if target is not None else set())
+    tok = source
+    for _ in range(6):  # "A, B and C": each conjunct hangs from the previous one
+        nxt = _conjunct(tok)
+        if nxt is None or nxt.i in seen:
+            break
+        seen.add(nxt.i)
+        tok = nxt
+        named = nxt.i in spans or nxt.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}
+        actor = resolve_actor(nxt, exclude=[target] if target is not None else [])
+        if named and actor.text:
+            if event == "attack" and not actor.country:
+                from .places import event_location
+
+                places = [s for s in trigger.doc.spans.get(SPANS_KEY, []) if s.id_ in {KIND_COUNTRY, KIND_CAPITAL}]
+                actor = _placed(actor, event_location(trigger.doc, trigger, places) or default_location, nxt)
+            out.append(actor)
+    return out
+
+
 #: Words that open an indefinite or generic phrase: "a minister", "some officials" name no one seen before.
 _INDEFINITE = {"a", "an", "some", "several", "many", "other", "another", "any"}
 #: Capitalised words that are titles, not names ("General Rourke" is known by "Rourke").

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__
-from .actors import NO_ACTOR, Actor, ArticleContext, arguments_as_actors
+from .actors import NO_ACTOR, Actor, ArticleContext, arguments_as_actors, co_sources
 from .cameo import NONE, goldstein, quad_class, refine_code, root_code
 from .corpus import Sentence, parse_text
 from .model import EventModel
@@ -46,6 +46,7 @@ class Decision:
     negated: bool = False       # the event word is negated or denied, yet the classifier coded it
     hypothetical: bool = False  # the event word is under a modal, condition, intent, threat or demand
     reported: bool = False      # the event is attributed to a speaker ("officials said ...")
+    co_sources: tuple[Actor, ...] = ()  # "Kenya and Uganda accused Rwanda": one more row per coordinated source
 
 
 class Coder:
@@ -100,8 +101,12 @@ class Coder:
             source, target = context.resolve(source), context.resolve(target)
             context.remember(target, source)  # the source, remembered last, wins its role
         why = blocker(trigger)
+        others = co_sources(trigger, event, context.place if context is not None else "")
+        if context is not None:
+            others = [context.resolve(a) for a in others]
         return Decision(event, confidence, coded_by, source, target, refine_code(event, doc.text),
-                        negated=why in NEGATING, hypothetical=why in HYPOTHETICAL, reported=is_reported(trigger))
+                        negated=why in NEGATING, hypothetical=why in HYPOTHETICAL, reported=is_reported(trigger),
+                        co_sources=tuple(others))
 
     def code(self, sentences: Iterable[Sentence], *, batch_size: int = 256, n_process: int = 1,
              all_sentences: bool = False) -> Iterator[dict[str, Any]]:
@@ -135,17 +140,21 @@ class Coder:
             if dec.event == NONE and not all_sentences:
                 continue
             yield self.row(sent, dec)
+            for n, other in enumerate(dec.co_sources, start=2):
+                yield self.row(sent, dec, source=other, n=n)
 
-    def row(self, sent: Sentence, dec: Decision) -> dict[str, Any]:
+    def row(self, sent: Sentence, dec: Decision, *, source: Actor | None = None, n: int = 1) -> dict[str, Any]:
+        """The event row for a decision (`source` and `n` for the n-th row of a coordinated source)."""
         code = dec.cameo_code
+        source = dec.source if source is None else source
         return {
-            "event_id": f"{sent.id}:e1",
+            "event_id": f"{sent.id}:e{n}",
             "doc_id": sent.doc_id,
             "sentence_id": sent.id,
             "date": sent.date,
-            "source_text": dec.source.text,
-            "source_code": dec.source.code,
-            "source_country": dec.source.country,
+            "source_text": source.text,
+            "source_code": source.code,
+            "source_country": source.country,
             "target_text": dec.target.text,
             "target_code": dec.target.code,
             "target_country": dec.target.country,

@@ -34,7 +34,9 @@ class Evaluation:
 def code_gold(coder: Coder, gold: Sequence[GoldSentence], batch_size: int = 256) -> list[dict[str, Any]]:
     """Code each gold sentence as one unsplit sentence; one row per sentence (none included)."""
     sents = [Sentence(id=g.id, doc_id=g.id, text=g.text) for g in gold]
-    rows = {r["sentence_id"]: r for r in coder.code(sents, batch_size=batch_size, all_sentences=True)}
+    rows: dict[str, dict[str, Any]] = {}
+    for r in coder.code(sents, batch_size=batch_size, all_sentences=True):
+        rows.setdefault(r["sentence_id"], r)  # the first row (e1); coordinated sources add e2, e3 ...
     return [rows[g.id] for g in gold]
 
 

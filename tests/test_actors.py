@@ -174,3 +174,19 @@ def test_dateline_country_places_generic_actors(coder) -> None:
     rows = list(coder.code(sentences_of(doc)))
     assert rows and rows[0]["event"] == "attack"
     assert (rows[0]["source_code"], rows[0]["target_code"]) == ("NGAINS", "NGACOP")
+
+
+@pytest.mark.spacy_model
+@pytest.mark.parametrize("sentence,rows", [
+    ("Kenya and Uganda accused Rwanda of backing the rebels.", [("KEN", "RWA"), ("UGA", "RWA")]),
+    ("Pakistan, India and China condemned Israel's strikes.", [("PAK", "ISR"), ("IND", "ISR"), ("CHN", "ISR")]),
+    # the conjunct is the other party of a meeting, not a second source
+    ("Kenya's president and Ethiopia's prime minister met in Nairobi.", [("KENGOV", "ETHGOV")]),
+])
+def test_coordinated_sources_give_one_row_each(coder, sentence: str, rows) -> None:
+    from coder.corpus import Sentence
+
+    out = list(coder.code([Sentence(id="s1", doc_id="d1", text=sentence)]))
+    assert [(r["source_code"], r["target_code"]) for r in out] == rows
+    assert [r["event_id"] for r in out] == [f"s1:e{n}" for n in range(1, len(rows) + 1)]
+    assert len({r["event"] for r in out}) == 1
