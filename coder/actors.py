@@ -407,7 +407,7 @@ def _conjunct(tok: Token) -> Token | None:
 _LIGHT_OBJECTS = {"hand", "talk", "meeting", "conference", "call", "discussion", "conversation", "negotiation",
                   "consultation", "visit", "tour", "summit", "concern", "dinner", "lunch", "breakfast", "moment",
                   "view", "ceremony", "statement", "session", "round", "dialogue", "meal", "photo", "picture",
-                  "interaction", "exchange", "contact", "meet", "phone", "telephone", "line", "link", "hand"}
+                  "interaction", "exchange", "contact", "meet", "phone", "telephone", "line", "link"}
 
 
 #: Verbs of arrival whose destination is the host of a visit.
@@ -422,7 +422,7 @@ def _lemma_of(tok: Token) -> str:
 
 
 def _is_light(tok: Token | None) -> bool:
-    return tok is not None and (tok.lemma_ or tok.lower_).lower() in _LIGHT_OBJECTS
+    return tok is not None and _lemma_of(tok) in _LIGHT_OBJECTS
 
 
 def _actor_modifier(noun: Token) -> Token | None:
@@ -580,10 +580,9 @@ def _nearest_actor_before(pron: Token) -> Token | None:
     for tok in reversed(doc[:pron.i]):
         if tok.dep_ in {"compound", "amod", "nmod", "flat"} and tok.head.i < pron.i:
             continue  # judge the phrase by its head
-        lemma = (tok.lemma_ or tok.lower_).lower()
         if tok.pos_ not in {"PROPN", "NOUN"}:
             continue
-        role = lemma in ROLE_WORDS or tok.lower_ in ROLE_WORDS
+        role = _lemma_of(tok) in ROLE_WORDS or tok.lower_ in ROLE_WORDS
         if person:  # "he" / "she": a named person, an office-holder, a role noun; never a place
             entry = tok.i in spans and spans[tok.i].id_ == KIND_ENTRY
             if tok.ent_type_ == "PERSON" or role or entry:
@@ -605,17 +604,21 @@ def _placed(actor: Actor, country: str, head: Token | None) -> Actor:
     return Actor(text=actor.text, code=country + actor.code, country=country)
 
 
-def arguments_as_actors(trigger: Token, event: str = "", default_location: str = "") -> tuple[Actor, Actor]:
-    """Source and target of the event word `trigger`, with CAMEO codes.
+def event_actors(trigger: Token, event: str = "",
+                 default_location: str = "") -> tuple[Actor, Actor, list[Actor]]:
+    """Source, target and the other members of a coordinated source of the event word `trigger`.
 
     In an attack (and for the host of a meeting), a generic actor whose phrase names no country takes the
-    country of the event's location
-    ("militants attacked a checkpoint in Balochistan" -> PAKINS), as ACLED and the gold sets code them; with no
-    location, the other side's country when that side is a state's forces ("Pakistani troops killed five
-    militants" -> PAKINS), since most fighting is inside one country. `default_location` (the article's
-    dateline country) stands in when the sentence names no place.
+    country of the event's location ("militants attacked a checkpoint in Balochistan" -> PAKINS), as ACLED and
+    the gold sets code them; with no location, the other side's country when that side is a state's forces
+    ("Pakistani troops killed five militants" -> PAKINS), since most fighting is inside one country.
+    `default_location` (the article's dateline country) stands in when the sentence names no place.
+
+    "Kenya and Uganda accused Rwanda ..." gives Kenya -> Rwanda and the co-source Uganda: each becomes its own
+    event row (dyadic data has one source per row). In "X and Y met" the conjunct is the target, not a co-source.
     """
     source, target = event_arguments(trigger)
+    others = _co_source_heads(source, target)
     if source is not None and source.pos_ == "PRON":
         source = _antecedent(source, trigger)
     exclude = ([t for t in trigger.subtree if t.i != source.i]
@@ -624,7 +627,11 @@ def arguments_as_actors(trigger: Token, event: str = "", default_location: str =
     tgt = resolve_actor(target, exclude=[source] if source is not None else [])
     if src.text and src.text == tgt.text:
         tgt = NO_ACTOR
-    if event in {"attack", "meet"} and ((src.text and not src.country) or (tgt.text and not tgt.country)):
+    co = [actor for actor in (resolve_actor(h, exclude=[target] if target is not None else []) for h in others)
+          if actor.text]
+    located = [a for a in ([src, *co] if event == "attack" else []) + ([tgt] if event in {"attack", "meet"} else [])
+               if a.text and not a.country]
+    if located:
         from .places import event_location
 
         doc = trigger.doc
@@ -632,10 +639,17 @@ def arguments_as_actors(trigger: Token, event: str = "", default_location: str =
         where = event_location(doc, trigger, places) or default_location
         if event == "attack":
             src = _placed(src, where, source)
+            co = [_placed(actor, where, head) for actor, head in zip(co, others)]
         tgt = _placed(tgt, where, target)  # in a visit, the place is the host's country
         if event == "attack" and not where:
             src = _placed(src, _state_country(tgt), source)
             tgt = _placed(tgt, _state_country(src), target)
+    return src, tgt, co
+
+
+def arguments_as_actors(trigger: Token, event: str = "", default_location: str = "") -> tuple[Actor, Actor]:
+    """Source and target of the event word `trigger`, with CAMEO codes (see :func:`event_actors`)."""
+    src, tgt, _ = event_actors(trigger, event, default_location)
     return src, tgt
 
 
@@ -644,32 +658,22 @@ def _state_country(actor: Actor) -> str:
     return actor.country if actor.country and actor.code[3:] in {"", "GOV", "MIL", "COP"} else ""
 
 
-def co_sources(trigger: Token, event: str = "", default_location: str = "") -> list[Actor]:
-    """The other members of a coordinated source: "Kenya and Uganda accused Rwanda ..." gives Uganda (Kenya is
-    the source :func:`arguments_as_actors` returns). Each becomes its own event row (dyadic data has one source
-    per row). Empty when the conjunct is the target ("X and Y met": X -> Y)."""
-    source, target = event_arguments(trigger)
+def _co_source_heads(source: Token | None, target: Token | None) -> list[Token]:
+    """Named conjuncts of the source head other than the target ("A, B and C accused D": B, C)."""
     if source is None or source.pos_ == "PRON":
         return []
-    spans = _spans_by_token(trigger.doc)
-    out: list[Actor] = []
+    spans = _spans_by_token(source.doc)
+    out: list[Token] = []
     seen = {source.i} | ({target.i} if target is not None else set())
     tok = source
-    for _ in range(6):  # "A, B and C": each conjunct hangs from the previous one
+    for _ in range(6):  # each conjunct hangs from the previous one
         nxt = _conjunct(tok)
         if nxt is None or nxt.i in seen:
             break
         seen.add(nxt.i)
         tok = nxt
-        named = nxt.i in spans or nxt.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}
-        actor = resolve_actor(nxt, exclude=[target] if target is not None else [])
-        if named and actor.text:
-            if event == "attack" and not actor.country:
-                from .places import event_location
-
-                places = [s for s in trigger.doc.spans.get(SPANS_KEY, []) if s.id_ in {KIND_COUNTRY, KIND_CAPITAL}]
-                actor = _placed(actor, event_location(trigger.doc, trigger, places) or default_location, nxt)
-            out.append(actor)
+        if nxt.i in spans or nxt.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}:
+            out.append(nxt)
     return out
 
 

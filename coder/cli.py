@@ -232,7 +232,7 @@ def compare_cli(
     """Print key metrics of several runs side by side and write a self-contained HTML comparison."""
     from .compare import KEY_METRICS, fetch_runs, html_report
     from .config import project_root
-    from .export import AtomicFile, check_output_path
+    from .export import check_output_path, write_text_atomic
     from .tracking import resolve_tracking_uri
 
     try:
@@ -250,9 +250,7 @@ def compare_cli(
         if any(key in r.metrics for r in runs):
             table.add_row(key, *(f"{r.metrics[key]:.3f}" if key in r.metrics else "-" for r in runs))
     out.print(table)
-    target = AtomicFile(html_out)
-    target.tmp.write_text(report, encoding="utf-8")
-    target.commit()
+    write_text_atomic(html_out, report)
     _say(f"HTML report -> {html_out}")
 
 

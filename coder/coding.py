@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__
-from .actors import NO_ACTOR, Actor, ArticleContext, arguments_as_actors, co_sources
+from .actors import NO_ACTOR, Actor, ArticleContext, event_actors
 from .cameo import NONE, goldstein, quad_class, refine_code, root_code
 from .corpus import Sentence, parse_text
 from .model import EventModel
@@ -96,14 +96,12 @@ class Coder:
         trigger = match.trigger if match is not None and match.event == event else trigger_for(doc, event, found)
         if trigger is None:
             return Decision(event, confidence, coded_by, cameo_code=refine_code(event, doc.text))
-        source, target = arguments_as_actors(trigger, event, context.place if context is not None else "")
+        source, target, others = event_actors(trigger, event, context.place if context is not None else "")
         if context is not None:
             source, target = context.resolve(source), context.resolve(target)
             context.remember(target, source)  # the source, remembered last, wins its role
-        why = blocker(trigger)
-        others = co_sources(trigger, event, context.place if context is not None else "")
-        if context is not None:
             others = [context.resolve(a) for a in others]
+        why = blocker(trigger)
         return Decision(event, confidence, coded_by, source, target, refine_code(event, doc.text),
                         negated=why in NEGATING, hypothetical=why in HYPOTHETICAL, reported=is_reported(trigger),
                         co_sources=tuple(others))

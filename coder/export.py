@@ -21,7 +21,8 @@ from .errors import CoderError
 EVENT_COLUMNS: tuple[str, ...] = (
     "event_id", "doc_id", "sentence_id", "date", "source_text", "source_code", "source_country", "target_text",
     "target_code", "target_country", "event", "cameo_code", "root_code", "quad_class", "goldstein", "confidence",
-    "coded_by", "negated", "hypothetical", "reported", "sentence", "doc_source", "url", "duplicate_of", "model_version", "coder_version",
+    "coded_by", "negated", "hypothetical", "reported", "sentence", "doc_source", "url", "duplicate_of",
+    "model_version", "coder_version",
 )
 DYAD_COLUMNS: tuple[str, ...] = (
     "period", "source_code", "source_country", "target_code", "target_country", "event", "quad_class", "events",
@@ -96,6 +97,17 @@ class AtomicFile:
             self.tmp.unlink()
         except FileNotFoundError:
             pass
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write a whole text file atomically: the previous file or the new one, never half of it."""
+    atomic = AtomicFile(path)
+    try:
+        atomic.tmp.write_text(text, encoding="utf-8")
+        atomic.commit()
+    except BaseException:
+        atomic.abort()
+        raise
 
 
 def _cell(value: Any) -> Any:

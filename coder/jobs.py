@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .coding import Coder
-from .corpus import Document, read_documents, sentences_of
+from .corpus import read_documents, sentences_of
 from .export import EVENT_COLUMNS, DyadCounter, TableWriter, check_output_path, mark_duplicates, output_format, \
     write_dyads
 from .model import EventModel

@@ -321,7 +321,7 @@ def import_labels(path: str | Path, labels_root: str | Path = "labels", *, split
 
     from .cameo import DEFAULT_CODE
     from .corpus import read_text_file
-    from .export import AtomicFile
+    from .export import write_text_atomic
 
     path = Path(path)
     if split not in _SPLIT_ORDER:
@@ -365,13 +365,5 @@ def import_labels(path: str | Path, labels_root: str | Path = "labels", *, split
         raise InputError(f"malformed CSV ({exc})", path, reader.line_num) from None
     if not records:
         raise InputError("no labelled rows (fill the 'label' column first)", path)
-    atomic = AtomicFile(target)
-    try:
-        with atomic.tmp.open("w", encoding="utf-8") as fh:
-            for record in records:
-                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-        atomic.commit()
-    except BaseException:
-        atomic.abort()
-        raise
+    write_text_atomic(target, "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records))
     return target, len(records)

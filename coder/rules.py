@@ -307,7 +307,7 @@ def background(trigger: Token) -> bool:
     town", "the envoy, who met X last year, said ...")."""
     tok = trigger
     for _ in range(8):
-        if tok.dep_ in {"relcl", "acl"} and tok.i != trigger.i or tok.dep_ == "relcl":
+        if tok.dep_ == "relcl" or (tok.dep_ == "acl" and tok.i != trigger.i):
             return True
         if tok.dep_ == "advcl" and _has_child(tok, {"mark", "advmod"}, BACKGROUND_MARKERS):
             return True
@@ -467,8 +467,8 @@ def trigger_for(doc: Doc, event: str, found: list[tuple[Token, Rule]] | None = N
     """The word that carries `event` in this sentence (for actor extraction when the classifier decided).
 
     The shallowest unblocked rule word of that class (meet and consult words stand for each other), else the
-    shallowest blocked one; else the shallowest word of the class's lexicon; else the main verb (the complement of a reporting verb
-    such as "said" where the root is one).
+    shallowest blocked one; else the shallowest word of the class's lexicon; else the main verb (the complement
+    of a reporting verb such as "said" where the root is one).
     """
     found = candidate_triggers(doc) if found is None else found
     family = _FAMILY.get(event, {event})
@@ -478,7 +478,8 @@ def trigger_for(doc: Doc, event: str, found: list[tuple[Token, Rule]] | None = N
     for tok, rule in found:  # the classifier coded an event whose word is cancelled: the flags will say so
         if rule.event in family:
             return tok
-    words = [t for t in doc if _lemma(t) in CLASS_WORDS.get(event, set()) or t.lower_ in CLASS_WORDS.get(event, set())]
+    lexicon = CLASS_WORDS.get(event, set())
+    words = [t for t in doc if _lemma(t) in lexicon or t.lower_ in lexicon]
     if words:  # an event word no pattern reads in this position ("toll from a suicide attack on a shrine")
         return min(words, key=lambda t: (_depth(t), t.i))
     roots = [t for t in doc if t.dep_ == "ROOT"]

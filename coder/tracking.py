@@ -148,12 +148,18 @@ def _labels_frame(records: list[Any]) -> Any:
                          "label": [r.label for r in records], "written_in": [r.written_in for r in records]})
 
 
-def _confusion_png(confusion: list[list[int]], title: str, path: Path) -> None:
+def _pyplot() -> Any:
+    """matplotlib's pyplot on the file-only Agg backend (no display on a server)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def _confusion_png(confusion: list[list[int]], title: str, path: Path) -> None:
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(5.2, 4.4))
     ax.imshow(confusion, cmap="Blues")
     ax.set_xticks(range(len(LABELS)), LABELS, rotation=30)
@@ -230,13 +236,7 @@ def log_reliability(calibration: dict[str, Any], tmp: Path) -> None:
 
     mlflow.log_metric("dev_ece", calibration["ece"])
     mlflow.log_dict(calibration, "calibration/reliability.json")
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:  # the figure is a convenience; the JSON has the numbers
-        return
+    plt = _pyplot()
     bins = calibration["bins"]
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfectly calibrated")
