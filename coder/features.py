@@ -115,6 +115,22 @@ class SentenceEmbeddings(TransformerMixin, BaseEstimator):
         self.model = model
         self.batch_size = batch_size
 
+    def check_installed(self) -> None:
+        """Raise a one-line CoderError now, before any training, when the optional extra is missing."""
+        import importlib.util
+        import sys
+
+        for name in (self.model, "sentence_transformers"):
+            try:
+                found = name in sys.modules or importlib.util.find_spec(name) is not None
+            except (ImportError, ValueError):
+                found = False
+            if not found:
+                from .errors import CoderError
+
+                raise CoderError(f"features.embeddings = {self.model!r} needs the optional extra: "
+                                 f"pip install \"coder[embeddings]\" (no module named {name!r})")
+
     def _encoder(self) -> Any:
         encoder = getattr(self, "_loaded", None)
         if encoder is None:
@@ -122,14 +138,10 @@ class SentenceEmbeddings(TransformerMixin, BaseEstimator):
             import os
 
             os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the Hugging Face hub
-            try:
-                package = importlib.import_module(self.model)
-                from sentence_transformers import SentenceTransformer
-            except ImportError as exc:
-                from .errors import CoderError
+            self.check_installed()
+            package = importlib.import_module(self.model)
+            from sentence_transformers import SentenceTransformer
 
-                raise CoderError(f"features.embeddings = {self.model!r} needs the optional extra: "
-                                 f"pip install \"coder[embeddings]\" ({exc})") from None
             encoder = SentenceTransformer(str(package.get_model_path()), device="cpu")
             self._loaded = encoder
         return encoder

@@ -79,7 +79,9 @@ def build_pipeline(config: dict[str, Any]):  # type: ignore[no-untyped-def]
 
     from .features import SentenceEmbeddings
 
-    dense = Pipeline([("embed", SentenceEmbeddings(model=feats["embeddings"])),
+    embed = SentenceEmbeddings(model=feats["embeddings"])
+    embed.check_installed()  # fail before the TF-IDF half spends a minute training
+    dense = Pipeline([("embed", embed),
                       ("clf", LogisticRegression(C=feats["embeddings_C"], class_weight=class_weight,
                                                  max_iter=clf_cfg["max_iter"], random_state=seed))])
     # Soft voting: the mean of the two classifiers' probabilities.

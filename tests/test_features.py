@@ -120,3 +120,12 @@ def test_embeddings_without_the_extra_is_one_clear_error() -> None:
 
     with pytest.raises(CoderError, match=r"coder\[embeddings\]"):
         SentenceEmbeddings(model="no_such_embedding_package").fit(["a"])
+
+
+def test_an_embeddings_config_without_the_extra_fails_before_training() -> None:
+    from coder.config import merge
+    from coder.errors import CoderError
+    from coder.model import build_pipeline
+
+    with pytest.raises(CoderError, match=r"coder\[embeddings\]"):
+        build_pipeline(merge({"features": {"embeddings": "no_such_embedding_package"}}, "<test>"))
