@@ -312,6 +312,12 @@ def _extend_to_span(tokens: list[Token], spans: dict[int, Span]) -> tuple[int, i
     return start, end
 
 
+def _against_or_for(tok: Token) -> bool:
+    """ "an anti-Syria journalist", "pro-Russia separatists": the country named is not the actor's."""
+    doc = tok.doc
+    return tok.i >= 2 and doc[tok.i - 1].text == "-" and doc[tok.i - 2].lower_ in {"anti", "pro"}
+
+
 def actor_code(tokens: list[Token], head: Token, spans: dict[int, Span]) -> str:
     """Compose a CAMEO actor code from an actor phrase: a dictionary entry, else country + role."""
     entry_spans = [spans[t.i] for t in tokens if t.i in spans and spans[t.i].id_ == KIND_ENTRY]
@@ -326,7 +332,7 @@ def actor_code(tokens: list[Token], head: Token, spans: dict[int, Span]) -> str:
     role = ""
     for tok in tokens:
         span = spans.get(tok.i)
-        if span is not None and not country:
+        if span is not None and not country and not _against_or_for(tok):
             country = span.label_[:3]
         lemma = tok.lemma_.lower() if tok.lemma_ else tok.lower_
         if not role and (lemma in ROLE_WORDS or tok.lower_ in ROLE_WORDS):
@@ -396,6 +402,16 @@ def _object(word: Token, preps: set[str]) -> Token | None:
     return None
 
 
+def _prep_object(word: Token, preps: set[str]) -> Token | None:
+    """The object of a preposition in `preps` on `word` (never its direct object)."""
+    for child in word.children:
+        if child.dep_ == "prep" and child.lower_ in preps:
+            for grand in child.children:
+                if grand.dep_ == "pobj":
+                    return grand
+    return None
+
+
 def _conjunct(tok: Token) -> Token | None:
     for child in tok.children:
         if child.dep_ == "conj" and child.pos_ in {"PROPN", "NOUN", "PRON"}:
@@ -407,7 +423,8 @@ def _conjunct(tok: Token) -> Token | None:
 _LIGHT_OBJECTS = {"hand", "talk", "meeting", "conference", "call", "discussion", "conversation", "negotiation",
                   "consultation", "visit", "tour", "summit", "concern", "dinner", "lunch", "breakfast", "moment",
                   "view", "ceremony", "statement", "session", "round", "dialogue", "meal", "photo", "picture",
-                  "interaction", "exchange", "contact", "meet", "phone", "telephone", "line", "link"}
+                  "interaction", "exchange", "contact", "meet", "phone", "telephone", "line", "link",
+                  "protest", "complaint", "case"}
 
 
 #: Verbs of arrival whose destination is the host of a visit.
@@ -415,6 +432,28 @@ _ARRIVAL_VERBS = {"arrive", "travel", "fly", "land", "reach", "return"}
 
 #: Verbs whose direct object is what was talked about, not who: "discussed security", "negotiated a deal".
 _TOPIC_VERBS = {"discuss", "debate", "negotiate", "review", "exchange", "explore", "address", "raise"}
+
+
+#: Verbs of talking whose "on" / "about" phrase is a topic or a time, never the other party.
+_TALK_VERBS = {"confer", "talk", "speak", "consult", "converse", "chat", "meet", "agree", "cooperate", "correspond"}
+#: Heads that name a time, an amount or a thing, never a party: "spoke on Wednesday", "more than two hours".
+_NOT_ACTORS = {"hour", "minute", "day", "week", "month", "year", "time", "range", "fringe", "margin", "sideline",
+               "proposal", "hostage", "explosive", "battle", "issue", "matter", "phone", "video", "way", "end"}
+
+
+def _actor_like(tok: Token) -> bool:
+    """Whether `tok` could head a party to an event (not a date, a number of hours or a topic)."""
+    if tok.ent_type_ in {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"}:
+        return False
+    return _lemma_of(tok) not in _NOT_ACTORS
+
+
+#: Verbs whose "at" phrase is the target: "shot at soldiers", "lashed out at the governor".
+_AT_VERBS = {"shoot", "fire", "lash", "hit", "snipe", "hurl", "throw", "rail", "aim", "swipe", "jab", "lob"}
+#: Nouns whose "at" phrase is the target: "took a swipe at", "a dig at".
+_AT_NOUNS = {"swipe", "jab", "dig", "potshot", "broadside", "salvo"}
+#: Verbs of charging whose "that" clause's subject is the accused: "charged that the government was ...".
+_CLAIM_VERBS = {"charge", "allege", "complain"}
 
 
 def _lemma_of(tok: Token) -> str:
@@ -443,6 +482,8 @@ def _verb_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
     verb = trigger
     while subj is None and verb.dep_ in _VERB_CLAUSE_UP and verb.head.i != verb.i:
         verb = verb.head
+        if verb.dep_ == "prep" and verb.head.i != verb.i:  # "X said after receiving Y": the gerund's clause
+            verb = verb.head
         subj = _subject(verb)
     if subj is None and trigger.dep_ in {"acl", "relcl"}:
         subj = trigger.head
@@ -455,8 +496,17 @@ def _verb_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
         target = _object(trigger, {"with"})
         if target is not None and target.dep_ not in {"pobj"}:
             target = None
+    elif _lemma_of(trigger) in _TALK_VERBS:  # "confer on Rafah", "spoke on Wednesday": topics and times
+        target = _object(trigger, {"with", "to"})
     else:
-        target = _object(trigger, _TARGET_PREPS)
+        target = _object(trigger, _TARGET_PREPS | ({"at"} if _lemma_of(trigger) in _AT_VERBS else set()))
+    if target is not None and not _actor_like(target):
+        target = None
+    if target is None and _lemma_of(trigger) in _TOPIC_VERBS and trigger.dep_ in {"advcl", "xcomp"}:
+        target = _object(trigger.head, set())  # "received the chairman ... to discuss gas supplies"
+    if target is None and _lemma_of(trigger) in _CLAIM_VERBS:  # "X charged that Y was dumping ...": Y
+        clause = next((c for c in trigger.children if c.dep_ == "ccomp"), None)
+        target = _subject(clause) if clause is not None else None
     if target is None and _lemma_of(trigger) not in _TOPIC_VERBS:  # "killing and capturing dozens of soldiers": the object of the coordinated verb
         for child in trigger.children:
             if child.dep_ == "conj" and (child.pos_ == "VERB" or child.tag_.startswith("VB")):
@@ -464,7 +514,7 @@ def _verb_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
                 if target is not None:
                     break
     if _is_light(target):  # "held talks with Y", "shake hands with Y"
-        partner = _object(target, {"with"})  # type: ignore[arg-type]
+        partner = _object(target, {"with", "against"})  # type: ignore[arg-type]
         target = partner if partner is not None and not _is_light(partner) else None
     if target is None and _lemma_of(trigger) in _ARRIVAL_VERBS:  # "arrived in Amman on a visit"
         target = _object(trigger, {"in", "to"})
@@ -480,9 +530,15 @@ def _noun_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
     for child in trigger.children:
         if child.dep_ == "poss" or child.dep_ == "nsubj":  # "X, right, talks with Y" tagged as a noun
             source = child
+    if source is None:  # "air strikes by the Sudanese air force"
+        source = _prep_object(trigger, {"by"})
     if source is None:
         source = _actor_modifier(trigger)
-    target = _object(trigger, {"with", "on", "against", "to"})
+    target = _object(trigger, {"with", "on", "against", "to"} | ({"at"} if _lemma_of(trigger) in _AT_NOUNS else set()))
+    if target is None and trigger.dep_ == "dobj":  # "played host to X", "paid a visit to X"
+        target = _prep_object(trigger.head, {"to"})
+    if target is None and trigger.dep_ == "ROOT":  # the headline "Nepal summons Indian ambassador" as a noun
+        target = next((c for c in trigger.children if c.dep_ == "appos"), None)
     between = _object(trigger, {"between"}) if target is None else None
     if between is not None:  # "talks between X and Y"
         if source is None:
@@ -514,8 +570,10 @@ def _with_partner(trigger: Token, source: Token | None) -> Token | None:
         gov = trigger.head.head if trigger.dep_ == "pobj" else trigger.head
         places.append(gov)
         places += [c for c in gov.children if c.dep_ == "dobj"]
+    # "In a phone call with Y, X discussed ...": the partner of a light noun in a phrase on the event word
+    places += [g for c in trigger.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj" and _is_light(g)]
     for word in places:
-        partner = _object(word, {"with", "between"}) if word.dep_ != "prep" else None
+        partner = _prep_object(word, {"with", "between"}) if word.dep_ != "prep" else None
         if word.dep_ == "prep" and word.lower_ in {"with", "between"}:
             partner = next((g for g in word.children if g.dep_ == "pobj"), None)
         if partner is not None and not _is_light(partner) and (source is None or partner.i != source.i):
@@ -536,6 +594,8 @@ def event_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
         source, target = _verb_arguments(trigger)
     else:
         source, target = _noun_arguments(trigger)
+    if source is not None and _lemma_of(source) in _STAND_INS:  # "air strikes by the Nigerian air force killed"
+        source = _prep_object(source, {"by"}) or _actor_modifier(source) or source
     if source is not None and (target is None or target.i == source.i):
         partner = _conjunct(source)
         if partner is not None:
@@ -627,9 +687,11 @@ def event_actors(trigger: Token, event: str = "",
     tgt = resolve_actor(target, exclude=[source] if source is not None else [])
     if src.text and src.text == tgt.text:
         tgt = NO_ACTOR
+    if not tgt.text and source is not None and src.country:
+        src, tgt = _split_coordinated(source, src, exclude)
     co = [actor for actor in (resolve_actor(h, exclude=[target] if target is not None else []) for h in others)
           if actor.text]
-    located = [a for a in ([src, *co] if event == "attack" else []) + ([tgt] if event in {"attack", "meet"} else [])
+    located = [a for a in ([src, *co] if event in {"attack", "accuse"} else []) + [tgt]
                if a.text and not a.country]
     if located:
         from .places import event_location
@@ -637,14 +699,43 @@ def event_actors(trigger: Token, event: str = "",
         doc = trigger.doc
         places = [s for s in doc.spans.get(SPANS_KEY, []) if s.id_ in {KIND_COUNTRY, KIND_CAPITAL}]
         where = event_location(doc, trigger, places) or default_location
-        if event == "attack":
+        if event in {"attack", "accuse"}:
             src = _placed(src, where, source)
             co = [_placed(actor, where, head) for actor, head in zip(co, others)]
         tgt = _placed(tgt, where, target)  # in a visit, the place is the host's country
         if event == "attack" and not where:
             src = _placed(src, _state_country(tgt), source)
             tgt = _placed(tgt, _state_country(src), target)
+    envoy = any(w in _ENVOY_WORDS for w in re.findall(r"[a-z]+", src.text.lower()))  # an envoy's counterpart is foreign
+    if event in {"meet", "consult", "accuse"} and src.country and not tgt.country and not envoy:
+        # "Erdogan met opposition leaders", "the commission accused soldiers of looting": a role with no
+        # country of its own, facing a named country's actor with no place named, is domestic to it.
+        tgt = _placed(tgt, src.country, target)
     return src, tgt, co
+
+
+_ENVOY_WORDS = {"ambassador", "envoy", "embassy", "consul", "diplomat", "diplomats", "delegation", "visiting"}
+
+
+def _split_coordinated(head: Token, actor: Actor, exclude: list[Token]) -> tuple[Actor, Actor]:
+    """A source that is two parties of different countries, the second its target: the headline
+    "US CENTCOM commander, Pakistan's army chief discuss ..." (parsed as an apposition) and "the Ethiopian and
+    Sudanese governments negotiated ..." (coordinated modifiers). An apposition of the same country is left."""
+    for child in head.children:
+        if child.dep_ == "appos":
+            other = resolve_actor(child)
+            if other.country and other.country != actor.country:
+                return resolve_actor(head, exclude=[*exclude, child]), other
+    spans = _spans_by_token(head.doc)
+    role = actor.code[3:] if actor.code[:3] == actor.country else ""
+    for child in head.children:
+        if child.dep_ in {"amod", "compound"} and child.i in spans:
+            first = spans[child.i].label_[:3]
+            second = next((c for c in child.children if c.dep_ == "conj" and c.i in spans), None)
+            if second is not None and first == actor.country and spans[second.i].label_[:3] != first:
+                country = spans[second.i].label_[:3]
+                return actor, Actor(text=f"{second.text} {head.text}", code=country + role, country=country)
+    return actor, NO_ACTOR
 
 
 def arguments_as_actors(trigger: Token, event: str = "", default_location: str = "") -> tuple[Actor, Actor]:

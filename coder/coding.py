@@ -17,7 +17,7 @@ from typing import Any
 from . import __version__
 from .actors import NO_ACTOR, Actor, ArticleContext, event_actors
 from .cameo import NONE, goldstein, quad_class, refine_code, root_code
-from .corpus import Sentence, parse_text
+from .corpus import Sentence, parse_text, sentence_dateline
 from .model import EventModel
 from .rules import HYPOTHETICAL, NEGATING, apply_rules, blocker, candidate_triggers, is_reported, trigger_for
 
@@ -71,10 +71,11 @@ class Coder:
 
     # ------------------------------------------------------------------------------------------- decisions
 
-    def decide(self, doc: Any, proba: Any, context: ArticleContext | None = None) -> Decision:
+    def decide(self, doc: Any, proba: Any, context: ArticleContext | None = None, place: str = "") -> Decision:
         """Combine the classifier's probabilities with the rules on a parsed sentence.
 
-        `context` carries the article's dateline country and earlier actors (see :class:`ArticleContext`).
+        `context` carries the article's dateline country and earlier actors (see :class:`ArticleContext`);
+        `place` is the country of a dateline opening the sentence itself, which wins over the article's.
         """
         best = int(proba.argmax())
         event, confidence, coded_by = self.classes[best], float(proba[best]), "model"
@@ -96,7 +97,7 @@ class Coder:
         trigger = match.trigger if match is not None and match.event == event else trigger_for(doc, event, found)
         if trigger is None:
             return Decision(event, confidence, coded_by, cameo_code=refine_code(event, doc.text))
-        source, target, others = event_actors(trigger, event, context.place if context is not None else "")
+        source, target, others = event_actors(trigger, event, place or (context.place if context is not None else ""))
         if context is not None:
             source, target = context.resolve(source), context.resolve(target)
             context.remember(target, source)  # the source, remembered last, wins its role
@@ -132,7 +133,7 @@ class Coder:
             sent = batch[i]
             if self._context.doc_id != sent.doc_id:  # documents arrive whole and in order
                 self._context = ArticleContext(sent.doc_id, sent.place)
-            decisions[i] = self.decide(doc, proba[i], self._context)
+            decisions[i] = self.decide(doc, proba[i], self._context, place=sentence_dateline(texts[i])[0])
         for i, sent in enumerate(batch):
             dec = decisions.get(i) or Decision(NONE, float(proba[i][self._none]), "model")
             if dec.event == NONE and not all_sentences:

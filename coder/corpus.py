@@ -247,10 +247,35 @@ _CAPTION_LEAD = re.compile(
     r"\s*\|\s*)")
 
 
+#: A dateline opening a sentence coded on its own: "KARACHI, Jul 13 (PTI) A bomb ...", "Cape Town - 89 ...",
+#: "DAR ES SALAAM, Jan. 28, 2001 - ...", "ERBIL, Iraq (Reuters) - ...".
+_SENTENCE_DATELINE = re.compile(
+    r"^(?P<place>[A-Z][A-Z.'’ -]{2,40}?|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2})(?:,\s*[A-Z][A-Za-z. ]{2,30}?)?"
+    r"(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?)?"
+    r"(?:\s*(?P<agency>\([A-Za-z .]{2,20}\)))?(?:\s*[:—–-]\s+|(?(agency)\s+|(?!)))(?=[A-Z0-9\"'“])"
+)
+
+
+def sentence_dateline(text: str) -> tuple[str, str]:
+    """(ISO3 of the place, the text after it) for a sentence that opens with a dateline; ("", text) otherwise.
+
+    Only a prefix naming a known place counts, so "Trump: ..." or "Analysis - ..." is left alone.
+    """
+    from .places import place_country
+
+    m = _SENTENCE_DATELINE.match(text)
+    if m is None:
+        return "", text
+    head = m.group("place").strip()
+    country = place_country(head.title() if head.isupper() else head)
+    return (country, text[m.end():]) if country else ("", text)
+
+
 def parse_text(text: str) -> str:
     """The sentence as the parser should see it: caption positions ("Trump, right, and Abe ..."), "(L)",
-    "FILE -" and agency credits removed, so the two people pictured parse as one coordinated subject."""
-    out = _CAPTION_LEAD.sub("", text)
+    "FILE -" and agency credits removed, so the two people pictured parse as one coordinated subject; a
+    dateline opening the sentence is removed too, so that "LUSAKA, Aug 14 (Reuters) -" is not its subject."""
+    out = _CAPTION_LEAD.sub("", sentence_dateline(text)[1])
     out = _CAPTION_POSITION.sub("", out)
     out = _CAPTION_PAREN.sub("", out)
     return out if out.strip() else text

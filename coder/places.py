@@ -109,6 +109,8 @@ def place_country(name: str) -> str:
     key = fold(name)
     if key.startswith("the "):
         key = key[4:]
+    if key in places:  # "Cape Town", "Kansas City": the unit word is part of the name
+        return places[key]
     key = _UNIT_WORDS.sub("", key)
     if key in places:
         return places[key]

@@ -106,10 +106,41 @@ def _args(nlp, sentence: str, word: str):
     ("President Ruto spoke on the phone with Tanzania's president.", "spoke", "KENGOV", "TZAGOV"),
     # people in the team's dictionary
     ("Angela Merkel met Shinzo Abe in Berlin.", "met", "DEUGOV", "JPNGOV"),
+    # the partner of a light noun in a phrase on the verb; a topic verb's object is never the partner
+    ("In a phone call with Kenya's foreign minister, the Somali president discussed the drought.", "discussed",
+     "SOMGOV", "KENGOV"),
+    ("Ghana's army chief discusses security with Togolese commanders", "discusses", "GHAMIL", "TGOMIL"),
+    # a role with no country of its own facing a named country's actor is domestic to it
+    ("The Tanzanian president met opposition leaders at State House.", "met", "TZAGOV", "TZAOPP"),
+    # "at" names the target after verbs of shooting; a "that" clause's subject after "charged"
+    ("Gunmen shot at Malian soldiers near Gao.", "shot", "MLIINS", "MLIMIL"),
+    ("Chinese state media charged that the Philippine navy had rammed a supply boat.", "charged", "CHNMED",
+     "PHLMIL"),
+    # two parties of different countries as one subject: a headline apposition, coordinated modifiers
+    ("Indian army chief, Nepali defence minister discuss border security", "discuss", "INDMIL", "NPLGOV"),
+    ("The Ethiopian and Kenyan governments negotiated over grazing rights.", "negotiated", "ETHGOV", "KENGOV"),
+    # talk verbs: "on" names a topic or a day, not the other party
+    ("Greek and Turkish navy chiefs spoke by phone on Wednesday.", "spoke", "GRCMIL", "TURMIL"),
+    # the "by" phrase of an event noun is its source; "played host to" names the guest
+    ("Air strikes by the Nigerian air force on a market killed dozens.", "strikes", "NGAMIL", "NGA"),
+    ("Air strikes by the Nigerian air force killed dozens at a market.", "killed", "NGAMIL", "NGA"),
+    ("Senegal's president played host to a Gambian delegation in Dakar.", "host", "SENGOV", "GMBGOV"),
 ])
 def test_source_and_target(nlp, sentence: str, word: str, source: str, target: str) -> None:
     src, tgt = _args(nlp, sentence, word)
     assert (src.code, tgt.code) == (source, target)
+
+
+@pytest.mark.spacy_model
+def test_anti_or_pro_country_is_not_the_actors(nlp) -> None:
+    _, tgt = _args(nlp, "Gunmen killed an anti-Russia blogger in Kyiv.", "killed")
+    assert tgt.country == "UKR"
+
+
+@pytest.mark.spacy_model
+def test_an_envoys_counterpart_is_not_made_domestic(nlp) -> None:
+    src, tgt = _args(nlp, "The Canadian ambassador paid a courtesy visit to the speaker of parliament.", "visit")
+    assert src.country == "CAN" and tgt.country == ""
 
 
 @pytest.mark.spacy_model
@@ -172,6 +203,15 @@ def test_dateline_country_places_generic_actors(coder) -> None:
 
     doc = Document(id="a2", text="", place="NGA", paragraphs=["Gunmen killed four policemen at a checkpoint."])
     rows = list(coder.code(sentences_of(doc)))
+    assert rows and rows[0]["event"] == "attack"
+    assert (rows[0]["source_code"], rows[0]["target_code"]) == ("NGAINS", "NGACOP")
+
+
+@pytest.mark.spacy_model
+def test_a_sentence_s_own_dateline_places_generic_actors(coder) -> None:
+    from coder.corpus import Sentence
+
+    rows = list(coder.code([Sentence(id="s1", doc_id="d1", text="KANO, May 3 (AFP) Gunmen killed four policemen.")]))
     assert rows and rows[0]["event"] == "attack"
     assert (rows[0]["source_code"], rows[0]["target_code"]) == ("NGAINS", "NGACOP")
 

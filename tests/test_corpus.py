@@ -443,6 +443,24 @@ def test_dateline_place(raw: str, place: str) -> None:
     assert dateline_place(raw) == place
 
 
+@pytest.mark.parametrize("text,place,rest", [
+    ("KARACHI, Jul 13 (PTI) A bomb exploded near a rally.", "PAK", "A bomb exploded near a rally."),
+    ("DAR ES SALAAM, Jan. 28, 2001 - Police fired on marchers.", "TZA", "Police fired on marchers."),
+    ("ERBIL, Iraq (Reuters) - Drones struck a gas field.", "IRQ", "Drones struck a gas field."),
+    ("Cape Town - Gunmen shot two men.", "ZAF", "Gunmen shot two men."),
+    ("RAWALPINDI: In a meeting with the army chief", "PAK", "In a meeting with the army chief"),
+    # a prefix that names no known place is not a dateline
+    ("Trump: We will meet soon.", "", "Trump: We will meet soon."),
+    ("Analysis - The talks stall.", "", "Analysis - The talks stall."),
+    ("Pakistan army kills five militants", "", "Pakistan army kills five militants"),
+])
+def test_sentence_dateline(text: str, place: str, rest: str) -> None:
+    from coder.corpus import parse_text, sentence_dateline
+
+    assert sentence_dateline(text) == (place, rest)
+    assert parse_text(text) == rest  # the parser never sees the dateline as the subject
+
+
 @pytest.mark.parametrize("text,parsed", [
     ("FILE - President A, right, and Prime Minister B shake hands in Rome.",
      "President A and Prime Minister B shake hands in Rome."),
