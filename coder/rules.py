@@ -151,6 +151,11 @@ def _meeting_noun(tok: Token) -> bool:
         tok.dep_ == "nsubj" and _lemma(gov) in {"take", "happen", "occur", "come", "last", "end", "follow"})
 
 
+def _shake_hands(tok: Token) -> bool:
+    """ "X shakes hands with Y", "X and Y shook hands": two parties together (the captions' meeting)."""
+    return _is_verb(tok) and _lemma(tok) == "shake" and _has_child(tok, {"dobj"}, {"hand"})
+
+
 def _phone(tok: Token) -> bool:
     lemma = _lemma(tok)
     if _is_verb(tok) and lemma in PHONE_VERBS:
@@ -251,6 +256,7 @@ RULES: tuple[Rule, ...] = (
     Rule("accuse_summon_envoy", "accuse", True, _summon, "summoned an ambassador or envoy (to protest)"),
     Rule("meet_receive", "meet", False, _receive, "received a visitor"),
     Rule("meet_verb", "meet", False, _meet_verb, "met / visited / hosted / welcomed"),
+    Rule("meet_shake_hands", "meet", False, _shake_hands, "shook hands with"),
     Rule("meet_meeting_noun", "meet", False, _meeting_noun, "held a meeting / paid a visit"),
     Rule("meet_discussed_during_visit", "meet", False, _discussed_during_visit,
          '"during the visit, the leaders discussed ...": talks at an in-person meeting'),

@@ -18,6 +18,7 @@ POSITIVE = [
     ("Ethiopia's prime minister received the Somali delegation in Addis Ababa.", "meet_receive", "meet"),
     ("Modi hosted Biden in New Delhi.", "meet_verb", "meet"),
     ("The French foreign minister visited Beirut on Thursday.", "meet_verb", "meet"),
+    ("The Chilean president shook hands with his Argentine counterpart at the border post.", "meet_shake_hands", "meet"),
     ("The two presidents held a meeting in Geneva.", "meet_meeting_noun", "meet"),
     ("The meeting comes as Pakistan faces a surge in militant attacks.", "meet_meeting_noun", "meet"),
     ("Egypt and Qatar mediated between Hamas and Israel.", "consult_verb", "consult"),
