@@ -202,6 +202,14 @@ def _accuse_verb(tok: Token) -> bool:
     return _is_verb(tok) and _lemma(tok) in ACCUSE_VERBS
 
 
+def _accuses_party(tok: Token) -> bool:
+    """The main verb of the sentence accuses a named party: "Pakistan accused India of ...", "X condemned Y"."""
+    if not (_accuse_verb(tok) and tok.dep_ == "ROOT"):
+        return False
+    objs = [c for c in tok.children if c.dep_ == "dobj"]
+    return bool(objs) and all(_party(o) for o in objs) and any(c.dep_ == "nsubj" for c in tok.children)
+
+
 def _summon(tok: Token) -> bool:
     if not (_is_verb(tok) and _lemma(tok) == "summon"):
         return False
@@ -254,6 +262,7 @@ RULES: tuple[Rule, ...] = (
     Rule("meet_call_on", "meet", True, _call_on, '"X called on Y": a courtesy call (not "called on Y to ...")'),
     Rule("consult_phone", "consult", True, _phone, "telephoned / spoke by phone / a phone call"),
     Rule("accuse_summon_envoy", "accuse", True, _summon, "summoned an ambassador or envoy (to protest)"),
+    Rule("accuse_main_verb", "accuse", True, _accuses_party, "the main verb accuses a named party"),
     Rule("meet_receive", "meet", False, _receive, "received a visitor"),
     Rule("meet_verb", "meet", False, _meet_verb, "met / visited / hosted / welcomed"),
     Rule("meet_shake_hands", "meet", False, _shake_hands, "shook hands with"),

@@ -23,7 +23,7 @@ POSITIVE = [
     ("The meeting comes as Pakistan faces a surge in militant attacks.", "meet_meeting_noun", "meet"),
     ("Egypt and Qatar mediated between Hamas and Israel.", "consult_verb", "consult"),
     ("Russian and Ukrainian delegations held talks in Istanbul.", "consult_talks_noun", "consult"),
-    ("China accused the United States of interference in its internal affairs.", "accuse_verb", "accuse"),
+    ("China accused the United States of interference in its internal affairs.", "accuse_main_verb", "accuse"),
     ("The African Union condemned the coup in Niger.", "accuse_verb", "accuse"),
     ("Israeli jets struck Hamas positions in Gaza overnight.", "attack_verb", "attack"),
     ("Indian troops shelled Pakistani posts along the Line of Control.", "attack_verb", "attack"),
