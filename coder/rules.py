@@ -210,6 +210,27 @@ def _accuses_party(tok: Token) -> bool:
     return bool(objs) and all(_party(o) for o in objs) and any(c.dep_ == "nsubj" for c in tok.children)
 
 
+#: Judgements that an actor is to blame: "held Israel responsible", "found the army guilty".
+_BLAME_ADJECTIVES = {"responsible", "accountable", "guilty", "liable", "culpable", "complicit"}
+
+
+def _hold_responsible(tok: Token) -> bool:
+    """ "X held Y responsible for ...", "investigators found Y guilty of ...": a finding of blame on a party."""
+    if not (_is_verb(tok) and _lemma(tok) in {"hold", "find", "declare", "deem", "consider"}):
+        return False
+    if any(c.dep_ == "nsubj" and _lemma(c) in _COURTS for c in tok.children):
+        return False  # a verdict is not an accusation (labels/GUIDELINES.md)
+    objs = [c for c in tok.children if c.dep_ in {"dobj", "nsubjpass"}]
+    judged = [c for c in tok.children if c.dep_ in {"oprd", "acomp", "ccomp", "xcomp", "advcl"}
+              and _lemma(c) in _BLAME_ADJECTIVES]
+    judged += [g for o in objs for g in o.children if g.dep_ in {"amod", "acl"} and _lemma(g) in _BLAME_ADJECTIVES]
+    objs += [g for c in judged for g in c.children if g.dep_ == "nsubj"]  # "found [the agency responsible]"
+    return bool(objs) and bool(judged) and any(_party(o) for o in objs)
+
+
+_COURTS = {"court", "judge", "jury", "tribunal", "bench", "magistrate"}
+
+
 def _summon(tok: Token) -> bool:
     if not (_is_verb(tok) and _lemma(tok) == "summon"):
         return False
@@ -271,6 +292,7 @@ RULES: tuple[Rule, ...] = (
          '"during the visit, the leaders discussed ...": talks at an in-person meeting'),
     Rule("consult_verb", "consult", False, _consult_verb, "talked / negotiated / discussed / mediated"),
     Rule("consult_talks_noun", "consult", False, _consult_noun, "held talks / negotiations"),
+    Rule("accuse_hold_responsible", "accuse", False, _hold_responsible, "held Y responsible / found Y guilty"),
     Rule("accuse_verb", "accuse", False, _accuse_verb, "accused / blamed / condemned / denounced / criticised"),
     Rule("attack_verb", "attack", False, _attack_verb, "attacked / bombed / shelled / ambushed / killed ..."),
     Rule("attack_noun", "attack", False, _attack_noun, "carried out an attack / a strike killed ..."),

@@ -25,6 +25,7 @@ POSITIVE = [
     ("Russian and Ukrainian delegations held talks in Istanbul.", "consult_talks_noun", "consult"),
     ("China accused the United States of interference in its internal affairs.", "accuse_main_verb", "accuse"),
     ("The African Union condemned the coup in Niger.", "accuse_verb", "accuse"),
+    ("The opposition held the interior minister responsible for the deaths.", "accuse_hold_responsible", "accuse"),
     ("Israeli jets struck Hamas positions in Gaza overnight.", "attack_verb", "attack"),
     ("Indian troops shelled Pakistani posts along the Line of Control.", "attack_verb", "attack"),
     ("Militants carried out an attack on a police station in Bannu.", "attack_noun", "attack"),
@@ -60,6 +61,9 @@ OTHER_SENSES = [
     "The Kremlin welcomed the decision to withdraw troops from the border.",
     "The new design meets the criteria set by the ministry.",
     "The mayor visited a makeshift memorial outside the station.",
+    # a verdict is not an accusation; holding a thing is not holding someone responsible
+    "A court found the former mayor guilty of fraud.",
+    "The striker held the trophy high.",
 ]
 
 
