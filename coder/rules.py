@@ -231,6 +231,17 @@ def _hold_responsible(tok: Token) -> bool:
 _COURTS = {"court", "judge", "jury", "tribunal", "bench", "magistrate"}
 
 
+def _name_calling(tok: Token) -> bool:
+    """ "X called Y a liar", "branded the opposition traitors": a party given a (pejorative) name."""
+    if not (_is_verb(tok) and _lemma(tok) in {"call", "brand", "label", "dub"}):
+        return False
+    named = [c for c in tok.children if c.dep_ in {"oprd", "ccomp", "xcomp"} and c.pos_ in {"NOUN", "ADJ"}]
+    objs = [c for c in tok.children if c.dep_ == "dobj"] + [g for c in named for g in c.children if g.dep_ == "nsubj"]
+    if len(objs) == 2 and objs[1].pos_ == "NOUN":  # "branded the protesters terrorists": two objects
+        named, objs = named + objs[1:], objs[:1]
+    return bool(named) and any(_party(o) and o.lower_ not in {"it", "this", "that", "what", "which"} for o in objs)
+
+
 def _summon(tok: Token) -> bool:
     if not (_is_verb(tok) and _lemma(tok) == "summon"):
         return False
@@ -293,6 +304,7 @@ RULES: tuple[Rule, ...] = (
     Rule("consult_verb", "consult", False, _consult_verb, "talked / negotiated / discussed / mediated"),
     Rule("consult_talks_noun", "consult", False, _consult_noun, "held talks / negotiations"),
     Rule("accuse_hold_responsible", "accuse", False, _hold_responsible, "held Y responsible / found Y guilty"),
+    Rule("accuse_name_calling", "accuse", False, _name_calling, "called / branded Y a liar, traitors ..."),
     Rule("accuse_verb", "accuse", False, _accuse_verb, "accused / blamed / condemned / denounced / criticised"),
     Rule("attack_verb", "attack", False, _attack_verb, "attacked / bombed / shelled / ambushed / killed ..."),
     Rule("attack_noun", "attack", False, _attack_noun, "carried out an attack / a strike killed ..."),

@@ -26,6 +26,7 @@ POSITIVE = [
     ("China accused the United States of interference in its internal affairs.", "accuse_main_verb", "accuse"),
     ("The African Union condemned the coup in Niger.", "accuse_verb", "accuse"),
     ("The opposition held the interior minister responsible for the deaths.", "accuse_hold_responsible", "accuse"),
+    ("The president called the opposition leader a traitor.", "accuse_name_calling", "accuse"),
     ("Israeli jets struck Hamas positions in Gaza overnight.", "attack_verb", "attack"),
     ("Indian troops shelled Pakistani posts along the Line of Control.", "attack_verb", "attack"),
     ("Militants carried out an attack on a police station in Bannu.", "attack_noun", "attack"),
@@ -64,6 +65,9 @@ OTHER_SENSES = [
     # a verdict is not an accusation; holding a thing is not holding someone responsible
     "A court found the former mayor guilty of fraud.",
     "The striker held the trophy high.",
+    # a name that is a name, not a judgement; "what it calls" quotes a term
+    "The villagers called the boy Ahmed.",
+    "The policy ends what it calls indiscriminate assistance.",
 ]
 
 
