@@ -525,7 +525,14 @@ def _verb_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
     return subj, target
 
 
+#: Verbs whose subject brings two other parties to talk: "Malaysia facilitated talks between A and B".
+_MEDIATING_VERBS = {"facilitate", "broker", "mediate", "host", "arrange", "sponsor", "convene", "chair", "oversee"}
+
+
 def _noun_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
+    caller = _prep_object(trigger, {"from"})
+    if caller is not None and _lemma_of(trigger) in {"call", "message", "letter"} and trigger.dep_ == "dobj":
+        return caller, _subject(trigger.head)  # "X took a call from Y": Y called X
     source: Token | None = None
     for child in trigger.children:
         if child.dep_ == "poss" or child.dep_ == "nsubj":  # "X, right, talks with Y" tagged as a noun
@@ -541,6 +548,10 @@ def _noun_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
         target = next((c for c in trigger.children if c.dep_ == "appos"), None)
     between = _object(trigger, {"between"}) if target is None else None
     if between is not None:  # "talks between X and Y"
+        if source is None and trigger.dep_ == "dobj" and _lemma_of(trigger.head) in _MEDIATING_VERBS:
+            mediator = _subject(trigger.head)
+            if mediator is not None:
+                return mediator, between
         if source is None:
             return between, _conjunct(between)
         target = between
@@ -609,7 +620,7 @@ def event_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
 
 _RELATIVE = {"which", "who", "that", "whom"}
 _PERSONAL = {"it", "they", "he", "she", "we", "its", "their", "his", "her"}
-_REPORTING = {"say", "tell", "add", "claim", "announce", "state", "report", "confirm", "insist", "allege"}
+_REPORTING = {"say", "tell", "add", "claim", "announce", "state", "report", "confirm", "insist", "allege", "warn"}
 #: Event or weapon nouns that stand where the actor should: "an Israeli air strike destroyed ..." (ISR).
 _STAND_INS = {"strike", "airstrike", "attack", "raid", "rocket", "missile", "drone", "bomb", "shell", "shelling",
               "bombardment", "operation", "offensive", "jet", "warplane", "artillery", "fire", "gunfire"}
@@ -678,6 +689,10 @@ def event_actors(trigger: Token, event: str = "",
     event row (dyadic data has one source per row). In "X and Y met" the conjunct is the target, not a co-source.
     """
     source, target = event_arguments(trigger)
+    if event == "accuse":
+        reported = _reported_accusation(trigger)
+        if reported is not None:
+            source, target = reported
     others = _co_source_heads(source, target)
     if source is not None and source.pos_ == "PRON":
         source = _antecedent(source, trigger)
@@ -715,6 +730,29 @@ def event_actors(trigger: Token, event: str = "",
 
 
 _ENVOY_WORDS = {"ambassador", "envoy", "embassy", "consul", "diplomat", "diplomats", "delegation", "visiting"}
+
+
+#: Verbs that accuse by themselves: "X said Y accused Z" is Y's accusation, not X's.
+_ACCUSING = {"accuse", "blame", "condemn", "denounce", "criticise", "criticize", "slam", "lambast", "rebuke",
+             "charge", "allege", "decry", "deplore", "castigate", "fault"}
+
+
+def _reported_accusation(trigger: Token) -> tuple[Token | None, Token | None] | None:
+    """A speaker's charge against the subject of what they report: "Latvia's security chief said Russian
+    intelligence was recruiting teenagers" (LVA -> RUS), "Ukraine said Russian forces were to blame" (UKR -> RUS).
+
+    None where the reported clause has its own accuser ("officials said Pakistan accused India")."""
+    clause = trigger
+    if _lemma_of(trigger) == "blame" and trigger.dep_ == "xcomp" and _lemma_of(trigger.head) == "be":
+        clause = trigger.head  # "Y were to blame": Y is blamed
+    elif _lemma_of(trigger) in _ACCUSING and _subject(trigger) is not None:
+        return None
+    if clause.dep_ != "ccomp" or _lemma_of(clause.head) not in _REPORTING:
+        return None
+    speaker, accused = _subject(clause.head), _subject(clause)
+    if speaker is None or accused is None or accused.pos_ == "PRON":
+        return None
+    return speaker, accused
 
 
 def _split_coordinated(head: Token, actor: Actor, exclude: list[Token]) -> tuple[Actor, Actor]:

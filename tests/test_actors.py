@@ -125,10 +125,27 @@ def _args(nlp, sentence: str, word: str):
     ("Air strikes by the Nigerian air force on a market killed dozens.", "strikes", "NGAMIL", "NGA"),
     ("Air strikes by the Nigerian air force killed dozens at a market.", "killed", "NGAMIL", "NGA"),
     ("Senegal's president played host to a Gambian delegation in Dakar.", "host", "SENGOV", "GMBGOV"),
+    # the caller is the source of a call someone "took"; a mediator of talks between two parties is the source
+    ("Chile's foreign minister took a call from his Bolivian counterpart.", "call", "BOLGOV", "CHLGOV"),
+    ("Qatar brokered talks between Hamas and Israel in Doha.", "talks", "QAT", "PSEINS"),
+    # a speaker's charge against the subject of what they report; an accuser inside the report keeps the charge
+    ("Georgia's foreign ministry said Russian troops were to blame for the shooting.", "blame", "GEOGOV", "RUSMIL"),
+    ("Officials said Pakistan accused India of shelling villages.", "accused", "PAK", "IND"),
 ])
 def test_source_and_target(nlp, sentence: str, word: str, source: str, target: str) -> None:
     src, tgt = _args(nlp, sentence, word)
     assert (src.code, tgt.code) == (source, target)
+
+
+@pytest.mark.spacy_model
+def test_a_reported_charge_is_the_speakers(nlp) -> None:
+    from coder.actors import arguments_as_actors
+
+    doc = nlp("Estonia's intelligence chief said Russian agents were recruiting students.")
+    src, tgt = arguments_as_actors(next(t for t in doc if t.text == "recruiting"), "accuse")
+    assert (src.code, tgt.code) == ("ESTSPY", "RUS")
+    src, tgt = arguments_as_actors(next(t for t in doc if t.text == "recruiting"), "attack")
+    assert src.country == "RUS"  # not an accusation: the reported clause's own subject acts
 
 
 @pytest.mark.spacy_model
