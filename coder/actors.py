@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -197,16 +198,59 @@ def actor_dictionary() -> tuple[LexiconEntry, ...]:
     return tuple(out)
 
 
-def default_patterns() -> list[dict[str, str]]:
-    """SpanRuler phrase patterns for every lexicon entry; label = actor code, id = kind."""
-    patterns = []
+#: Titles before a surname that make the surname alone a mention of that office-holder: "Secretary Austin",
+#: "President Nixon", "Gen. Bajwa".
+SURNAME_TITLES = ("president", "secretary", "general", "gen", "gen.", "minister", "premier", "chancellor", "senator",
+                  "sen.", "governor", "ambassador", "admiral", "adm.", "colonel", "col.", "commander", "marshal",
+                  "prince", "king", "sheikh", "emir", "chairman", "speaker", "mr", "mr.", "mrs", "mrs.", "ms", "ms.",
+                  "dr", "dr.", "mullah", "field")
+
+
+def titled_surname_patterns() -> list[dict[str, Any]]:
+    """Token patterns "<title> <surname>" for the office-holders of the team's dictionary whose surname no other
+    person there shares (one pattern per code, its surnames as a set): a bare surname can be a place or a word
+    ("Austin"), a surname after a title is the person."""
+    path = _data_path(DICTIONARY_FILE)
+    if not path.exists():
+        return []
+    owners: dict[str, set[str]] = {}
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            entry = json.loads(line)
+            if entry.get("kind") != "person":
+                continue
+            for name in entry["names"]:
+                words = name.split()
+                if len(words) >= 2 and words[-1].isalpha() and words[-1][:1].isupper() and len(words[-1]) > 2:
+                    owners.setdefault(words[-1], set()).add(entry["code"] + "|" + entry["names"][0])
+    by_code: dict[str, list[str]] = {}
+    for surname, people in owners.items():
+        if len(people) == 1:
+            by_code.setdefault(next(iter(people)).split("|")[0], []).append(surname)
+    return [{"label": code, "id": KIND_ENTRY,
+             "pattern": [{"LOWER": {"IN": list(SURNAME_TITLES)}}, {"ORTH": {"IN": sorted(names)}}]}
+            for code, names in sorted(by_code.items())]
+
+
+def _given_name_after_title(span: Span) -> bool:
+    """ "General David Petraeus": a titled-surname match followed by another name is a given name."""
+    doc = span.doc
+    return (len(span) == 2 and span[0].lower_ in SURNAME_TITLES and span.end < len(doc)
+            and doc[span.end].is_title and doc[span.end].is_alpha)
+
+
+def default_patterns() -> list[dict[str, Any]]:
+    """SpanRuler patterns for every lexicon entry (label = actor code, id = kind), and titled surnames."""
+    patterns: list[dict[str, Any]] = []
     seen: set[str] = set()
     for entry in (*actor_dictionary(), *country_lexicon()):
         if entry.text in seen:
             continue  # the team's dictionary wins over the country lexicon
         seen.add(entry.text)
         patterns.append({"label": entry.code, "pattern": entry.text, "id": entry.kind})
-    return patterns
+    return patterns + titled_surname_patterns()
 
 
 # --------------------------------------------------------------------------------------------------- component
@@ -240,7 +284,12 @@ class ActorRuler:
         return self.ruler.patterns
 
     def __call__(self, doc: Doc) -> Doc:
-        return self.ruler(doc)
+        doc = self.ruler(doc)
+        spans = doc.spans[self.spans_key]
+        kept = [s for s in spans if not _given_name_after_title(s)]
+        if len(kept) != len(spans):
+            doc.spans[self.spans_key] = kept
+        return doc
 
     def to_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> None:
         self.ruler.to_disk(path, exclude=exclude)
@@ -497,7 +546,7 @@ def _verb_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
         if target is not None and target.dep_ not in {"pobj"}:
             target = None
     elif _lemma_of(trigger) in _TALK_VERBS:  # "confer on Rafah", "spoke on Wednesday": topics and times
-        target = _object(trigger, {"with", "to"})
+        target = _prep_object(trigger, {"with", "to"}) or _object(trigger, {"with", "to"})
     else:
         target = _object(trigger, _TARGET_PREPS | ({"at"} if _lemma_of(trigger) in _AT_VERBS else set()))
     if target is not None and not _actor_like(target):
@@ -566,11 +615,19 @@ def _noun_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
             hops += 1
         if gov.i != trigger.i:
             source = _subject(gov)
+            climbs = 0
+            while source is None and gov.dep_ in _VERB_CLAUSE_UP and gov.head.i != gov.i and climbs < 3:
+                gov = gov.head  # "the US continues to have conversations with Y": the subject of "continues"
+                source = _subject(gov)
+                climbs += 1
             if source is not None and source.dep_ == "nsubjpass":
                 source = _agent(gov)
             if source is not None and source.i == trigger.i:
                 source = None
     return source, target
+
+
+_OCCASION_PREPS = {"during", "in", "at", "after", "following", "on"}
 
 
 def _with_partner(trigger: Token, source: Token | None) -> Token | None:
@@ -583,6 +640,9 @@ def _with_partner(trigger: Token, source: Token | None) -> Token | None:
         places += [c for c in gov.children if c.dep_ == "dobj"]
     # "In a phone call with Y, X discussed ...": the partner of a light noun in a phrase on the event word
     places += [g for c in trigger.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj" and _is_light(g)]
+    # "X discussed ... to improve cooperation during their meetings with Y": deeper in the event word's clause
+    places += [t for t in trigger.subtree if t.dep_ == "pobj" and _is_light(t) and t.head.lower_ in _OCCASION_PREPS
+               and t.i not in {p.i for p in places}]
     for word in places:
         partner = _prep_object(word, {"with", "between"}) if word.dep_ != "prep" else None
         if word.dep_ == "prep" and word.lower_ in {"with", "between"}:

@@ -138,6 +138,22 @@ def test_source_and_target(nlp, sentence: str, word: str, source: str, target: s
 
 
 @pytest.mark.spacy_model
+def test_a_title_makes_a_surname_a_mention(nlp) -> None:
+    from coder.actors import titled_surname_patterns
+
+    assert titled_surname_patterns()  # built from the dictionary, one pattern per code
+
+    def spans(text: str) -> list[tuple[str, str]]:
+        doc = nlp(text)
+        return [(s.text, s.label_) for s in doc.spans[actors.SPANS_KEY]]
+
+    assert ("Secretary Austin", "USAGOV") in spans("Secretary Austin met the envoy.")
+    assert spans("Austin is the capital of Texas.") == []  # a bare surname that is a place is no one
+    # a title before a given name is not a titled surname
+    assert {label for _, label in spans("General David Petraeus met the envoy.")} == {"USAMIL"}
+
+
+@pytest.mark.spacy_model
 def test_a_reported_charge_is_the_speakers(nlp) -> None:
     from coder.actors import arguments_as_actors
 
