@@ -753,6 +753,10 @@ def event_actors(trigger: Token, event: str = "",
         reported = _reported_accusation(trigger)
         if reported is not None:
             source, target = reported
+    if event == "attack" and target is None:  # "detonated bombs in two attacks, wounding 12 soldiers"
+        target = _casualties(trigger)
+    if event == "attack" and source is None:  # "X was killed in a U.S. strike"
+        source = _weapon_owner(trigger)
     others = _co_source_heads(source, target)
     if source is not None and source.pos_ == "PRON":
         source = _antecedent(source, trigger)
@@ -781,6 +785,8 @@ def event_actors(trigger: Token, event: str = "",
         if event == "attack" and not where:
             src = _placed(src, _state_country(tgt), source)
             tgt = _placed(tgt, _state_country(src), target)
+            if tgt.code in {"MIL", "COP", "GOV"} and src.code[3:] in {"INS", "REB"}:
+                tgt = _placed(tgt, src.country, target)  # "Colombian militants ... wounding 12 soldiers": COLMIL
     envoy = any(w in _ENVOY_WORDS for w in re.findall(r"[a-z]+", src.text.lower()))  # an envoy's counterpart is foreign
     if event in {"meet", "consult", "accuse"} and src.country and not tgt.country and not envoy:
         # "Erdogan met opposition leaders", "the commission accused soldiers of looting": a role with no
@@ -795,6 +801,36 @@ _ENVOY_WORDS = {"ambassador", "envoy", "embassy", "consul", "diplomat", "diploma
 #: Verbs that accuse by themselves: "X said Y accused Z" is Y's accusation, not X's.
 _ACCUSING = {"accuse", "blame", "condemn", "denounce", "criticise", "criticize", "slam", "lambast", "rebuke",
              "charge", "allege", "decry", "deplore", "castigate", "fault"}
+
+
+_CASUALTY_VERBS = {"kill", "wound", "injure", "hurt", "maim"}
+
+
+def _casualties(trigger: Token) -> Token | None:
+    """The object of a casualty clause on the event word or its verb: "..., killing 40 soldiers"."""
+    word = trigger
+    for _ in range(3):
+        for child in word.children:
+            if child.dep_ in {"advcl", "conj", "xcomp"} and _lemma_of(child) in _CASUALTY_VERBS:
+                victim = next((c for c in child.children if c.dep_ == "dobj"), None)
+                if victim is not None:
+                    return victim
+        if word.head.i == word.i:
+            break
+        word = word.head
+    return None
+
+
+def _weapon_owner(trigger: Token) -> Token | None:
+    """The actor of a strike named as the means of a passive event: "was killed in a U.S. strike"."""
+    for child in trigger.children:
+        if child.dep_ == "prep" and child.lower_ in {"in", "by", "during"}:
+            for noun in child.children:
+                if noun.dep_ == "pobj" and _lemma_of(noun) in _STAND_INS:
+                    owner = _actor_modifier(noun) or _prep_object(noun, {"by"})
+                    if owner is not None:
+                        return owner
+    return None
 
 
 def _reported_accusation(trigger: Token) -> tuple[Token | None, Token | None] | None:

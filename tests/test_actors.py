@@ -128,6 +128,9 @@ def _args(nlp, sentence: str, word: str):
     # the caller is the source of a call someone "took"; a mediator of talks between two parties is the source
     ("Chile's foreign minister took a call from his Bolivian counterpart.", "call", "BOLGOV", "CHLGOV"),
     ("Qatar brokered talks between Hamas and Israel in Doha.", "talks", "QAT", "PSEINS"),
+    # the victims of a casualty clause; the owner of the strike a passive event happened in; state forces
+    # attacked by a country's insurgents are that country's
+    ("A rebel commander was killed in a Nigerian air strike on Tuesday.", "killed", "NGA", "NGAREB"),
     # a speaker's charge against the subject of what they report; an accuser inside the report keeps the charge
     ("Georgia's foreign ministry said Russian troops were to blame for the shooting.", "blame", "GEOGOV", "RUSMIL"),
     ("Officials said Pakistan accused India of shelling villages.", "accused", "PAK", "IND"),
@@ -151,6 +154,15 @@ def test_a_title_makes_a_surname_a_mention(nlp) -> None:
     assert spans("Austin is the capital of Texas.") == []  # a bare surname that is a place is no one
     # a title before a given name is not a titled surname
     assert {label for _, label in spans("General David Petraeus met the envoy.")} == {"USAMIL"}
+
+
+@pytest.mark.spacy_model
+def test_casualties_are_the_target_of_an_attack_with_none_named(nlp) -> None:
+    from coder.actors import arguments_as_actors
+
+    doc = nlp("Peruvian rebels detonated two bombs in separate attacks, wounding nine soldiers.")
+    src, tgt = arguments_as_actors(next(t for t in doc if t.text == "bombs"), "attack")
+    assert (src.code, tgt.code) == ("PERREB", "PERMIL")
 
 
 @pytest.mark.spacy_model
