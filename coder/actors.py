@@ -362,7 +362,8 @@ def _extend_to_span(tokens: list[Token], spans: dict[int, Span]) -> tuple[int, i
 
 
 def _against_or_for(tok: Token) -> bool:
-    """ "an anti-Syria journalist", "pro-Russia separatists": the country named is not the actor's."""
+    """ "an anti-Syria journalist", "pro-Russia separatists": the country or role named is not the actor's own
+    (but "Georgian-held positions" are Georgia's)."""
     doc = tok.doc
     return tok.i >= 2 and doc[tok.i - 1].text == "-" and doc[tok.i - 2].lower_ in {"anti", "pro"}
 
@@ -384,7 +385,7 @@ def actor_code(tokens: list[Token], head: Token, spans: dict[int, Span]) -> str:
         if span is not None and not country and not _against_or_for(tok):
             country = span.label_[:3]
         lemma = tok.lemma_.lower() if tok.lemma_ else tok.lower_
-        if not role and (lemma in ROLE_WORDS or tok.lower_ in ROLE_WORDS):
+        if not role and (lemma in ROLE_WORDS or tok.lower_ in ROLE_WORDS) and not _against_or_for(tok):
             role = ROLE_WORDS.get(lemma) or ROLE_WORDS[tok.lower_]
     if head_span is not None and head_span.id_ == KIND_CAPITAL and not role:
         role = "GOV"  # "Islamabad accused Kabul": a capital as an actor stands for its government
@@ -396,7 +397,27 @@ def actor_code(tokens: list[Token], head: Token, spans: dict[int, Span]) -> str:
                 country = place_country(tok.text)
                 if country:
                     break
+    if not country and not role:  # a place as the party: "an offensive on Aleppo", "areas of Tuz Khurmatu"
+        country = _place_in(tokens)
     return country + role
+
+
+def _place_in(tokens: list[Token]) -> str:
+    """ISO3 of the first run of proper nouns in an actor phrase that names a known place (not a person)."""
+    from .places import place_country
+
+    runs: list[list[Token]] = []
+    for tok in tokens:
+        if tok.pos_ == "PROPN" and tok.ent_type_ not in {"PERSON", "ORG", "NORP"}:
+            if runs and runs[-1][-1].i == tok.i - 1:
+                runs[-1].append(tok)
+            else:
+                runs.append([tok])
+    for run in runs:
+        country = place_country(" ".join(t.text for t in run))
+        if country:
+            return country
+    return ""
 
 
 def resolve_actor(head: Token | None, exclude: Iterable[Token] = ()) -> Actor:

@@ -128,6 +128,8 @@ def _args(nlp, sentence: str, word: str):
     # the caller is the source of a call someone "took"; a mediator of talks between two parties is the source
     ("Chile's foreign minister took a call from his Bolivian counterpart.", "call", "BOLGOV", "CHLGOV"),
     ("Qatar brokered talks between Hamas and Israel in Doha.", "talks", "QAT", "PSEINS"),
+    # a place as the party attacked names its country
+    ("Government jets bombed residential districts of Aleppo overnight.", "bombed", "SYRGOV", "SYR"),
     # the victims of a casualty clause; the owner of the strike a passive event happened in; state forces
     # attacked by a country's insurgents are that country's
     ("A rebel commander was killed in a Nigerian air strike on Tuesday.", "killed", "NGA", "NGAREB"),
