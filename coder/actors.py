@@ -508,7 +508,18 @@ _TOPIC_VERBS = {"discuss", "debate", "negotiate", "review", "exchange", "explore
 _TALK_VERBS = {"confer", "talk", "speak", "consult", "converse", "chat", "meet", "agree", "cooperate", "correspond"}
 #: Heads that name a time, an amount or a thing, never a party: "spoke on Wednesday", "more than two hours".
 _NOT_ACTORS = {"hour", "minute", "day", "week", "month", "year", "time", "range", "fringe", "margin", "sideline",
-               "proposal", "hostage", "explosive", "battle", "issue", "matter", "phone", "video", "way", "end"}
+               "proposal", "hostage", "explosive", "battle", "issue", "matter", "phone", "video", "way", "end",
+               "wording", "release", "agreement", "deal", "message", "tie", "relation", "restoration", "reply",
+               "nothing", "audience", "one", "what", "plan", "investment", "situation", "question", "accord",
+               "treaty", "ceasefire", "truce", "programme", "program", "project", "policy", "bill", "law", "decision",
+               "move", "remark", "comment", "decree", "budget", "reform", "word", "term", "detail", "text"}
+
+
+def _thing_owner(thing: Token) -> Token | None:
+    """The party behind a thing named as the object: "criticised the government's plan" (the government),
+    "brokered an agreement between Serbia and Kosovo" (Serbia)."""
+    owner = next((c for c in thing.children if c.dep_ == "poss" and c.pos_ != "PRON"), None)
+    return owner if owner is not None else _prep_object(thing, {"between"})
 
 
 def _actor_like(tok: Token) -> bool:
@@ -571,7 +582,7 @@ def _verb_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
     else:
         target = _object(trigger, _TARGET_PREPS | ({"at"} if _lemma_of(trigger) in _AT_VERBS else set()))
     if target is not None and not _actor_like(target):
-        target = None
+        target = _thing_owner(target)
     if target is None and _lemma_of(trigger) in _TOPIC_VERBS and trigger.dep_ in {"advcl", "xcomp"}:
         target = _object(trigger.head, set())  # "received the chairman ... to discuss gas supplies"
     if target is None and _lemma_of(trigger) in _CLAIM_VERBS:  # "X charged that Y was dumping ...": Y
@@ -616,6 +627,8 @@ def _noun_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
         target = _prep_object(trigger.head, {"to"})
     if target is None and trigger.dep_ == "ROOT":  # the headline "Nepal summons Indian ambassador" as a noun
         target = next((c for c in trigger.children if c.dep_ == "appos"), None)
+    if target is not None and not _actor_like(target):  # "a visit on Wednesday"
+        target = _thing_owner(target)
     between = _object(trigger, {"between"}) if target is None else None
     if between is not None:  # "talks between X and Y"
         if source is None and trigger.dep_ == "dobj" and _lemma_of(trigger.head) in _MEDIATING_VERBS:
@@ -634,6 +647,11 @@ def _noun_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
         while gov.dep_ in {"prep", "pobj", "dobj", "compound", "conj"} and gov.head.i != gov.i and hops < 3:
             gov = gov.head
             hops += 1
+        if gov.i != trigger.i and target is None and trigger.dep_ == "pobj":
+            if _lemma_of(gov) in _ARRIVAL_VERBS:  # "arrived in Amman on a visit": the destination hosts
+                target = _prep_object(gov, {"in", "to"})
+            elif _lemma_of(gov) in _AT_VERBS:  # "aims his weapon at protesters during clashes"
+                target = _prep_object(gov, {"at", "on"})
         if gov.i != trigger.i:
             source = _subject(gov)
             climbs = 0
@@ -692,6 +710,8 @@ def event_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
         partner = _conjunct(source)
         if partner is not None:
             target = partner
+    if target is not None and not _actor_like(target):  # "held talks on the wording of ..."
+        target = _thing_owner(target)
     if target is None:  # "speaks on the phone with Y", "shakes hands with Y", "sits between X and Y"
         target = _with_partner(trigger, source)
     if target is not None and target.pos_ == "PRON" and target.lower_ in {"it", "this", "that", "which"}:
@@ -784,15 +804,18 @@ def event_actors(trigger: Token, event: str = "",
     exclude = ([t for t in trigger.subtree if t.i != source.i]
                if source is not None and trigger in source.subtree else [])
     src = resolve_actor(source, exclude=list(exclude) + ([target] if target is not None else []))
-    tgt = resolve_actor(target, exclude=[source] if source is not None else [])
+    venue = ([c for c in target.children if c.dep_ == "prep" and c.lower_ == "in"]
+             if target is not None and event in {"consult", "meet"} else [])  # "rebel groups in Doha": the venue
+    tgt = resolve_actor(target, exclude=([source] if source is not None else []) + venue)
     if src.text and src.text == tgt.text:
         tgt = NO_ACTOR
     if not tgt.text and source is not None and src.country:
         src, tgt = _split_coordinated(source, src, exclude)
     co = [actor for actor in (resolve_actor(h, exclude=[target] if target is not None else []) for h in others)
           if actor.text]
-    located = [a for a in ([src, *co] if event in {"attack", "accuse"} else []) + [tgt]
-               if a.text and not a.country]
+    # A consultation's place says nothing of the parties: talks are held in Doha, Oslo or Geneva.
+    located = [a for a in ([src, *co] if event in {"attack", "accuse"} else [])
+               + ([tgt] if event != "consult" else []) if a.text and not a.country]
     if located:
         from .places import event_location
 

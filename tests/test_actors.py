@@ -128,6 +128,12 @@ def _args(nlp, sentence: str, word: str):
     # the caller is the source of a call someone "took"; a mediator of talks between two parties is the source
     ("Chile's foreign minister took a call from his Bolivian counterpart.", "call", "BOLGOV", "CHLGOV"),
     ("Qatar brokered talks between Hamas and Israel in Doha.", "talks", "QAT", "PSEINS"),
+    # a thing named as the object stands for its owner; a date or a topic is never a party
+    ("Kenya's opposition criticised the government's plan to sell the port.", "criticised", "KENOPP", "KENGOV"),
+    ("The EU brokered an agreement between Serbia and Kosovo on licence plates.", "brokered", "IGOEEC", "SRB"),
+    ("The Peruvian president arrived in Quito on an unannounced visit on Friday.", "visit", "PERGOV", "ECUGOV"),
+    # the place of talks is not a party's country: the domestic rebels stay the government's country's
+    ("The Sudanese government held talks with rebel groups in Doha.", "talks", "SDNGOV", "SDNREB"),
     # a place as the party attacked names its country
     ("Government jets bombed residential districts of Aleppo overnight.", "bombed", "SYRGOV", "SYR"),
     # the victims of a casualty clause; the owner of the strike a passive event happened in; state forces
