@@ -203,8 +203,11 @@ def _accuse_verb(tok: Token) -> bool:
 
 
 def _accuses_party(tok: Token) -> bool:
-    """The main verb of the sentence accuses a named party: "Pakistan accused India of ...", "X condemned Y"."""
-    if not (_accuse_verb(tok) and tok.dep_ == "ROOT"):
+    """The main verb (or the reported clause of a main "said") accuses a named party: "Pakistan accused India of
+    ...", "officials said X condemned Y"."""
+    main = tok.dep_ == "ROOT" or (tok.dep_ in {"conj", "ccomp"} and tok.head.dep_ == "ROOT"
+                                  and (tok.dep_ == "conj" or _lemma(tok.head) in REPORTING_VERBS))
+    if not (_accuse_verb(tok) and main):
         return False
     objs = [c for c in tok.children if c.dep_ == "dobj"]
     return bool(objs) and all(_party(o) for o in objs) and any(c.dep_ == "nsubj" for c in tok.children)

@@ -27,6 +27,7 @@ POSITIVE = [
     ("The African Union condemned the coup in Niger.", "accuse_verb", "accuse"),
     ("The opposition held the interior minister responsible for the deaths.", "accuse_hold_responsible", "accuse"),
     ("The president called the opposition leader a traitor.", "accuse_name_calling", "accuse"),
+    ("Officials said Pakistan accused India of shelling border villages.", "accuse_main_verb", "accuse"),
     ("Israeli jets struck Hamas positions in Gaza overnight.", "attack_verb", "attack"),
     ("Indian troops shelled Pakistani posts along the Line of Control.", "attack_verb", "attack"),
     ("Militants carried out an attack on a police station in Bannu.", "attack_noun", "attack"),
