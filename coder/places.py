@@ -135,7 +135,18 @@ def _locative(tok: Token) -> bool:
     while tok.dep_ in {"compound", "poss", "amod", "nmod", "appos", "conj"} and tok.head.i != tok.i and hops < 4:
         tok = tok.head
         hops += 1
+    if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.i != tok.head.i:
+        part = tok.head.head  # "in a residential sector of eastern Beirut", "on the outskirts of Tunis"
+        if part.lemma_.lower() in _PART_NOUNS:
+            tok = part
     return tok.dep_ == "pobj" and tok.head.lower_ in LOCATIVE_PREPS and tok.lemma_.lower() not in _NOT_PLACES
+
+
+#: Nouns naming a part of a place: "the outskirts of Tunis", "a district of Kabul".
+_PART_NOUNS = frozenset({"sector", "area", "part", "outskirts", "outskirt", "district", "suburb", "suburbs", "centre",
+                         "center", "heart", "edge", "north", "south", "east", "west", "city", "town", "village",
+                         "region", "province", "neighbourhood", "neighborhood", "quarter", "street", "streets",
+                         "capital", "border", "side", "corner", "countryside", "province"})
 
 
 def _dateline(span: Span) -> bool:

@@ -13,6 +13,8 @@ from coder.places import event_location, fold, place_country
     ("North Waziristan", "PAK"), ("Kurram Agency", "PAK"), ("the Gaza Strip", "PSE"), ("Kandahār", "AFG"),
     # a country's own name wins over a town or a US state of the same name
     ("Georgia", "GEO"), ("Jordan", "JOR"),
+    # a unit word that is part of the name
+    ("Cape Town", "ZAF"),
 ])
 def test_place_country(name: str, code: str) -> None:
     assert place_country(name) == code
@@ -50,3 +52,16 @@ def test_dateline_is_a_location() -> None:
     doc = _doc(["PESHAWAR", ":", "Gunmen", "attacked", "a", "bus"], [3, 3, 3, 3, 5, 3],
                ["npadvmod", "punct", "nsubj", "ROOT", "det", "dobj"], ["B-GPE", "O", "O", "O", "O", "O"])
     assert event_location(doc, doc[3], []) == "PAK"
+
+
+def test_a_place_a_part_of_which_is_named_is_the_location() -> None:
+    # "Gunmen attacked a bus on the outskirts of Quetta": the place of which a part is named
+    doc = _doc(["Gunmen", "attacked", "a", "bus", "on", "the", "outskirts", "of", "Quetta"],
+               [1, 1, 3, 1, 1, 6, 4, 6, 7],
+               ["nsubj", "ROOT", "det", "dobj", "prep", "det", "pobj", "prep", "pobj"],
+               ["O", "O", "O", "O", "O", "O", "O", "O", "B-GPE"])
+    assert event_location(doc, doc[1], []) == "PAK"
+    # ... but not the country in "the embassy of Pakistan"
+    doc = _doc(["Gunmen", "attacked", "the", "embassy", "of", "Pakistan"], [1, 1, 3, 1, 3, 4],
+               ["nsubj", "ROOT", "det", "dobj", "prep", "pobj"], ["O", "O", "O", "O", "O", "B-GPE"])
+    assert event_location(doc, doc[1], []) == ""
