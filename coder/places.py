@@ -137,7 +137,7 @@ def _locative(tok: Token) -> bool:
         hops += 1
     if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.i != tok.head.i:
         part = tok.head.head  # "in a residential sector of eastern Beirut", "on the outskirts of Tunis"
-        if part.lemma_.lower() in _PART_NOUNS:
+        if (part.lemma_ or part.lower_).lower() in _PART_NOUNS or part.lower_ in _PART_NOUNS:
             tok = part
     return tok.dep_ == "pobj" and tok.head.lower_ in LOCATIVE_PREPS and tok.lemma_.lower() not in _NOT_PLACES
 
