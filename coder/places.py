@@ -135,11 +135,12 @@ def _locative(tok: Token) -> bool:
     while tok.dep_ in {"compound", "poss", "amod", "nmod", "appos", "conj"} and tok.head.i != tok.i and hops < 4:
         tok = tok.head
         hops += 1
+    preps = LOCATIVE_PREPS
     if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.i != tok.head.i:
         part = tok.head.head  # "in a residential sector of eastern Beirut", "on the outskirts of Tunis"
         if (part.lemma_ or part.lower_).lower() in _PART_NOUNS or part.lower_ in _PART_NOUNS:
-            tok = part
-    return tok.dep_ == "pobj" and tok.head.lower_ in LOCATIVE_PREPS and tok.lemma_.lower() not in _NOT_PLACES
+            tok, preps = part, LOCATIVE_PREPS | {"on"}
+    return tok.dep_ == "pobj" and tok.head.lower_ in preps and tok.lemma_.lower() not in _NOT_PLACES
 
 
 #: Nouns naming a part of a place: "the outskirts of Tunis", "a district of Kabul".
