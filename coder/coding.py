@@ -33,6 +33,21 @@ PREFILTER = re.compile(
 )
 
 
+ACCUSE = "accuse"
+#: Verbs that report or characterise what someone said: a reported charge has no accusing word of its own.
+_SPEECH = {"say", "tell", "charge", "allege", "claim", "describe", "call", "write", "insist", "argue", "warn"}
+
+
+#: Verbs of defending, praising or rejecting: speech with one of these is not a charge.
+_NOT_CHARGES = {"defend", "praise", "reject", "deny", "welcome", "thank", "hail", "commend", "applaud", "dismiss"}
+
+
+def _speaks(doc: Any) -> bool:
+    """Whether the sentence reports or characterises speech, and does not defend, praise or reject."""
+    verbs = {(t.lemma_ or t.lower_).lower() for t in doc if t.pos_ in {"VERB", "AUX"}}
+    return bool(verbs & _SPEECH) and not verbs & _NOT_CHARGES
+
+
 @dataclass
 class Decision:
     """What the coder decided for one sentence."""
@@ -81,6 +96,8 @@ class Coder:
         event, confidence, coded_by = self.classes[best], float(proba[best]), "model"
         found = candidate_triggers(doc)  # once: both the rules and the actor lookup need the event words
         match = apply_rules(doc, found) if self.rules_enabled else None
+        if match is not None and match.rule == "no_event_word" and event == ACCUSE and _speaks(doc):
+            match = None  # "Vilnius said the forests were used ... with the connivance of Minsk": a charge in speech
         if match is not None and (match.override or confidence < self.threshold):
             event, coded_by = match.event, f"rule:{match.rule}"
             # The classifier's probability for the class the rule chose: how much the model agrees.

@@ -68,3 +68,22 @@ def test_a_confident_class_whose_every_word_is_cancelled_is_none(model, nlp) -> 
     # a class with one word standing is left to the classifier
     dec = coder.decide(nlp("The party leader condemned the air strikes on Monday."), proba)
     assert dec.event == "accuse"
+
+
+@pytest.mark.spacy_model
+def test_an_unsure_reported_charge_without_an_accusing_word_is_left_to_the_classifier(model, nlp) -> None:
+    coder = Coder(model, nlp)  # rules on
+    proba = np.zeros(len(coder.classes))
+    proba[coder.classes.index("accuse")] = 0.5
+    proba[coder.classes.index("none")] = 0.3
+    proba[coder.classes.index("meet")] = 0.2
+    said = "Iraq's government said Turkish forces had built dozens of bases without Baghdad's permission."
+    assert coder.decide(nlp(said), proba).event == "accuse"
+    # no speech, or speech that defends: the unsure classifier is not enough (no_event_word)
+    for text in ("Turkish forces built dozens of bases in the region last year.",
+                 "The minister defended the bases, saying they were built with Baghdad's permission."):
+        dec = coder.decide(nlp(text), proba)
+        assert (dec.event, dec.coded_by) == ("none", "rule:no_event_word"), text
+    # other classes still need an event word
+    proba[coder.classes.index("accuse")], proba[coder.classes.index("meet")] = 0.2, 0.5
+    assert coder.decide(nlp(said), proba).event == "none"
