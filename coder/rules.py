@@ -113,7 +113,9 @@ def _call_on(tok: Token) -> bool:
 #: Nouns that can be the other party of a meeting without being a name ("met his counterpart").
 _PARTY_NOUNS = {"counterpart", "counterparts", "delegation", "delegations", "leader", "leaders", "team", "head",
                 "chief", "representative", "representatives", "people", "family", "families", "victim", "victims",
-                "community", "communities", "elder", "elders", "group", "side", "sides", "nation", "country"}
+                "community", "communities", "elder", "elders", "group", "side", "sides", "nation", "country",
+                "officer", "officers", "official", "officials", "member", "members", "suspect", "suspects",
+                "man", "men", "woman", "women", "executive", "executives", "company", "firm", "governor", "mayor"}
 
 
 def _party(tok: Token) -> bool:
@@ -242,7 +244,22 @@ def _name_calling(tok: Token) -> bool:
     objs = [c for c in tok.children if c.dep_ == "dobj"] + [g for c in named for g in c.children if g.dep_ == "nsubj"]
     if len(objs) == 2 and objs[1].pos_ == "NOUN":  # "branded the protesters terrorists": two objects
         named, objs = named + objs[1:], objs[:1]
-    return bool(named) and any(_party(o) and o.lower_ not in {"it", "this", "that", "what", "which"} for o in objs)
+    owned = [c for o in objs for c in o.children if c.dep_ == "poss" and c.pos_ != "PRON"]  # "called Turkey's move ..."
+    return bool(named) and any(_party(o) and o.lower_ not in {"it", "this", "that", "what", "which"}
+                               for o in objs + owned)
+
+
+def _formal_charge(tok: Token) -> bool:
+    """ "Prosecutors charged two officers with murder", "filed charges against the governor": formal charges
+    (labels/GUIDELINES.md: accuse; the verdict after them is none)."""
+    if _is_verb(tok) and _lemma(tok) == "charge":
+        objs = [c for c in tok.children if c.dep_ in {"dobj", "nsubjpass"}]
+        return bool(_prep_objects(tok, "with")) and any(_party(o) for o in objs)
+    if _is_noun(tok) and _lemma(tok) in {"charge", "complaint", "case", "lawsuit", "indictment"}:
+        filed = tok.dep_ == "dobj" and _lemma(tok.head) in {"file", "lay", "bring", "press", "lodge", "level"}
+        against = _prep_objects(tok, "against") + (_prep_objects(tok.head, "against") if filed else [])
+        return filed and any(_party(o) for o in against)
+    return False
 
 
 def _summon(tok: Token) -> bool:
@@ -307,6 +324,7 @@ RULES: tuple[Rule, ...] = (
     Rule("consult_verb", "consult", False, _consult_verb, "talked / negotiated / discussed / mediated"),
     Rule("consult_talks_noun", "consult", False, _consult_noun, "held talks / negotiations"),
     Rule("accuse_hold_responsible", "accuse", False, _hold_responsible, "held Y responsible / found Y guilty"),
+    Rule("accuse_formal_charge", "accuse", False, _formal_charge, "charged Y with / filed charges against Y"),
     Rule("accuse_name_calling", "accuse", False, _name_calling, "called / branded Y a liar, traitors ..."),
     Rule("accuse_verb", "accuse", False, _accuse_verb, "accused / blamed / condemned / denounced / criticised"),
     Rule("attack_verb", "attack", False, _attack_verb, "attacked / bombed / shelled / ambushed / killed ..."),

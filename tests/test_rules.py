@@ -28,6 +28,8 @@ POSITIVE = [
     ("The opposition held the interior minister responsible for the deaths.", "accuse_hold_responsible", "accuse"),
     ("The president called the opposition leader a traitor.", "accuse_name_calling", "accuse"),
     ("Officials said Pakistan accused India of shelling border villages.", "accuse_main_verb", "accuse"),
+    ("Prosecutors charged two officers with murder.", "accuse_formal_charge", "accuse"),
+    ("The opposition has laid criminal charges against the former minister.", "accuse_formal_charge", "accuse"),
     ("Israeli jets struck Hamas positions in Gaza overnight.", "attack_verb", "attack"),
     ("Indian troops shelled Pakistani posts along the Line of Control.", "attack_verb", "attack"),
     ("Militants carried out an attack on a police station in Bannu.", "attack_noun", "attack"),
@@ -68,6 +70,9 @@ OTHER_SENSES = [
     "The striker held the trophy high.",
     # a name that is a name, not a judgement; "what it calls" quotes a term
     "The villagers called the boy Ahmed.",
+    # a charge that is not a criminal charge
+    "The agency charged a fee for the visas.",
+    "He charged his phone with a new cable.",
     "The policy ends what it calls indiscriminate assistance.",
 ]
 
