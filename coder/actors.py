@@ -622,7 +622,8 @@ def _noun_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
         source = _prep_object(trigger, {"by"})
     if source is None:
         source = _actor_modifier(trigger)
-    target = _object(trigger, {"with", "on", "against", "to"} | ({"at"} if _lemma_of(trigger) in _AT_NOUNS else set()))
+    preps = {"with", "to"} if _lemma_of(trigger) in _LIGHT_OBJECTS else {"with", "on", "against", "to"}
+    target = _object(trigger, preps | ({"at"} if _lemma_of(trigger) in _AT_NOUNS else set()))  # "talks on X": topic
     if target is None and trigger.dep_ == "dobj":  # "played host to X", "paid a visit to X"
         target = _prep_object(trigger.head, {"to"})
     if target is None and trigger.dep_ == "ROOT":  # the headline "Nepal summons Indian ambassador" as a noun
@@ -906,6 +907,14 @@ def _split_coordinated(head: Token, actor: Actor, exclude: list[Token]) -> tuple
                 return resolve_actor(head, exclude=[*exclude, child]), other
     spans = _spans_by_token(head.doc)
     role = actor.code[3:] if actor.code[:3] == actor.country else ""
+    for prep in head.children:  # "senior diplomats from Turkey and Armenia"
+        if prep.dep_ == "prep" and prep.lower_ in {"from", "of"}:
+            for first in prep.children:
+                second = _conjunct(first) if first.dep_ == "pobj" and first.i in spans else None
+                if second is not None and second.i in spans and spans[second.i].label_[:3] != actor.country:
+                    country = spans[second.i].label_[:3]
+                    return (resolve_actor(head, exclude=[*exclude, second]),
+                            Actor(text=f"{head.text} {prep.text} {second.text}", code=country + role, country=country))
     for child in head.children:
         if child.dep_ in {"amod", "compound"} and child.i in spans:
             first = spans[child.i].label_[:3]

@@ -119,6 +119,8 @@ def _args(nlp, sentence: str, word: str):
     # two parties of different countries as one subject: a headline apposition, coordinated modifiers
     ("Indian army chief, Nepali defence minister discuss border security", "discuss", "INDMIL", "NPLGOV"),
     ("The Ethiopian and Kenyan governments negotiated over grazing rights.", "negotiated", "ETHGOV", "KENGOV"),
+    ("Senior diplomats from Greece and Albania resumed border talks.", "talks", "GRCGOV", "ALBGOV"),
+    ("Nairobi and Kampala hold consultations on fuel smuggling", "consultations", "KENGOV", "UGAGOV"),
     # talk verbs: "on" names a topic or a day, not the other party
     ("Greek and Turkish navy chiefs spoke by phone on Wednesday.", "spoke", "GRCMIL", "TURMIL"),
     # the "by" phrase of an event noun is its source; "played host to" names the guest
