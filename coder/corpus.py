@@ -271,11 +271,32 @@ def sentence_dateline(text: str) -> tuple[str, str]:
     return (country, text[m.end():]) if country else ("", text)
 
 
+#: A headline naming two parties with a comma: "Israeli, Egyptian army chiefs confer ...", "Kazakh leader,
+#: Chinese president hold talks".
+_HEADLINE_PAIR = re.compile(r"^([A-Z][\w'’-]+)((?: [a-z][\w-]+){0,3}), (?=[A-Z][\w'’-]+)")
+
+
+@functools.lru_cache(maxsize=1)
+def _country_words() -> frozenset[str]:
+    from .actors import country_lexicon
+
+    return frozenset(e.text for e in country_lexicon() if " " not in e.text)
+
+
+def _headline_pair(text: str) -> str:
+    """ "Israeli, Egyptian army chiefs confer" -> "Israeli and Egyptian army chiefs confer": a headline's comma
+    between two parties parses as a coordination only when it reads "and" (headlines have no final stop)."""
+    m = _HEADLINE_PAIR.match(text)
+    if m is None or re.search(r"[.!?\"”]\s*$", text) or m.group(1) not in _country_words():
+        return text
+    return text[:m.end() - 2] + " and " + text[m.end():]
+
+
 def parse_text(text: str) -> str:
     """The sentence as the parser should see it: caption positions ("Trump, right, and Abe ..."), "(L)",
     "FILE -" and agency credits removed, so the two people pictured parse as one coordinated subject; a
     dateline opening the sentence is removed too, so that "LUSAKA, Aug 14 (Reuters) -" is not its subject."""
-    out = _CAPTION_LEAD.sub("", sentence_dateline(text)[1])
+    out = _CAPTION_LEAD.sub("", _headline_pair(sentence_dateline(text)[1]))
     out = _CAPTION_POSITION.sub("", out)
     out = _CAPTION_PAREN.sub("", out)
     return out if out.strip() else text

@@ -470,6 +470,11 @@ def test_sentence_dateline(text: str, place: str, rest: str) -> None:
     # ordinary commas and brackets stay
     ("The army, left without supplies, retreated (officials said).",
      "The army, left without supplies, retreated (officials said)."),
+    # a headline's comma between two parties reads "and"; not in a sentence, not after a word that names no country
+    ("Israeli, Egyptian army chiefs confer on Rafah", "Israeli and Egyptian army chiefs confer on Rafah"),
+    ("Kazakh leader, Chinese president hold video talks", "Kazakh leader and Chinese president hold video talks"),
+    ("Kenya, Uganda sign border deal.", "Kenya, Uganda sign border deal."),
+    ("Officials, Police say five killed", "Officials, Police say five killed"),
 ])
 def test_parse_text_removes_caption_furniture(text: str, parsed: str) -> None:
     from coder.corpus import parse_text
