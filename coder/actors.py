@@ -558,7 +558,23 @@ def _actor_modifier(noun: Token) -> Token | None:
     return None
 
 
+def _came_under(trigger: Token) -> tuple[Token | None, Token | None] | None:
+    """ "Y came under fire / attack from X": X -> Y (the event word may be "came" or the noun)."""
+    come = trigger
+    if trigger.head.lower_ == "under" and trigger.dep_ == "pobj":
+        come = trigger.head.head
+    if _lemma_of(come) != "come" or not any(c.dep_ == "prep" and c.lower_ == "under" for c in come.children):
+        return None
+    noun = next((g for c in come.children if c.dep_ == "prep" and c.lower_ == "under" for g in c.children
+                 if g.dep_ == "pobj"), None)
+    source = _prep_object(come, {"from"}) or (_prep_object(noun, {"from"}) if noun is not None else None)
+    return source, _subject(come)
+
+
 def _verb_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
+    came = _came_under(trigger)
+    if came is not None:
+        return came
     subj = _subject(trigger)
     verb = trigger
     while subj is None and verb.dep_ in _VERB_CLAUSE_UP and verb.head.i != verb.i:
@@ -611,6 +627,9 @@ _MEDIATING_VERBS = {"facilitate", "broker", "mediate", "host", "arrange", "spons
 
 
 def _noun_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
+    came = _came_under(trigger)
+    if came is not None:
+        return came
     caller = _prep_object(trigger, {"from"})
     if caller is not None and _lemma_of(trigger) in {"call", "message", "letter"} and trigger.dep_ == "dobj":
         return caller, _subject(trigger.head)  # "X took a call from Y": Y called X

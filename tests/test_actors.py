@@ -136,6 +136,8 @@ def _args(nlp, sentence: str, word: str):
     ("The Peruvian president arrived in Quito on an unannounced visit on Friday.", "visit", "PERGOV", "ECUGOV"),
     # the place of talks is not a party's country: the domestic rebels stay the government's country's
     ("The Sudanese government held talks with rebel groups in Doha.", "talks", "SDNGOV", "SDNREB"),
+    # "Y came under fire from X": X attacks Y
+    ("A Pakistani army convoy came under attack from militants near Miranshah.", "attack", "PAKINS", "PAKMIL"),
     # a place as the party attacked names its country
     ("Government jets bombed residential districts of Aleppo overnight.", "bombed", "SYRGOV", "SYR"),
     # the victims of a casualty clause; the owner of the strike a passive event happened in; state forces
