@@ -130,8 +130,8 @@ def _party(tok: Token) -> bool:
 def _meet_verb(tok: Token) -> bool:
     """ "met the envoy", "visited Kabul", "welcomed the delegation"; not "met the criteria", "welcomed the
     decision", "visited a memorial"."""
-    if not (_is_verb(tok) and _lemma(tok) in MEET_VERBS):
-        return False
+    if not (_is_verb(tok) and _lemma(tok) in MEET_VERBS) or tok.dep_ == "amod":
+        return False  # "the visiting prime minister": the meeting is elsewhere in the sentence
     objs = [c for c in tok.children if c.dep_ in {"dobj", "nsubjpass"}] + _prep_objects(tok, "with")
     return not objs or any(_party(o) for o in objs)
 

@@ -70,6 +70,8 @@ OTHER_SENSES = [
     "The striker held the trophy high.",
     # a name that is a name, not a judgement; "what it calls" quotes a term
     "The villagers called the boy Ahmed.",
+    # "visiting" describes a visitor; the meeting word is elsewhere
+    "The visiting delegation toured the new port on Tuesday.",
     # a charge that is not a criminal charge
     "The agency charged a fee for the visas.",
     "He charged his phone with a new cable.",
