@@ -147,7 +147,8 @@ def country_lexicon() -> tuple[LexiconEntry, ...]:
             if name:
                 names.setdefault(c.alpha_3, []).append(name)
     for row in _coco_rows():
-        names.setdefault(row["ISO3"], []).append(row["name_short"])
+        if row["ISO3"] in iso3_codes():  # not the package's historic or regional entries ("Zanzibar" -> EAZ)
+            names.setdefault(row["ISO3"], []).append(row["name_short"])
     for code, forms in names.items():
         for name in forms:
             add(name, code, KIND_COUNTRY)
@@ -393,7 +394,9 @@ def actor_code(tokens: list[Token], head: Token, spans: dict[int, Span]) -> str:
         from .places import place_country
 
         for tok in tokens:
-            if tok.i != head.i and tok.pos_ == "PROPN" and tok.dep_ in {"compound", "nmod", "amod", "poss"}:
+            of_place = tok.dep_ == "pobj" and tok.head.lower_ in {"of", "in", "from"}  # "residents of Sabha"
+            if tok.i != head.i and tok.pos_ == "PROPN" and (tok.dep_ in {"compound", "nmod", "amod", "poss"}
+                                                            or of_place):
                 country = place_country(tok.text)
                 if country:
                     break

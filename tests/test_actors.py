@@ -23,6 +23,11 @@ def test_country_lexicon(text: str, code: str) -> None:
     assert _codes(text).get(text) == code
 
 
+def test_lexicon_codes_are_current_iso3() -> None:
+    # country_converter also lists historic and regional entities ("Zanzibar" -> EAZ); only ISO 3166 codes stay
+    assert {e.code for e in country_lexicon()} <= actors.iso3_codes()
+
+
 def test_lexicon_is_generated_not_only_typed() -> None:
     # The team file lists a few dozen irregular forms; packages give the rest.
     assert len({e.code for e in country_lexicon()}) > 200
@@ -136,6 +141,8 @@ def _args(nlp, sentence: str, word: str):
     ("The Peruvian president arrived in Quito on an unannounced visit on Friday.", "visit", "PERGOV", "ECUGOV"),
     # the place of talks is not a party's country: the domestic rebels stay the government's country's
     ("The Sudanese government held talks with rebel groups in Doha.", "talks", "SDNGOV", "SDNREB"),
+    # a place a role's people come from names their country
+    ("Residents of Sabha blamed a rival militia for the shelling.", "blamed", "LBYCVL", "LBY"),
     # a place as the party attacked names its country
     ("Government jets bombed residential districts of Aleppo overnight.", "bombed", "SYRGOV", "SYR"),
     # the victims of a casualty clause; the owner of the strike a passive event happened in; state forces
