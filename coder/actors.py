@@ -328,6 +328,9 @@ def _spans_by_token(doc: Doc) -> dict[int, Span]:
     return out
 
 
+_SPEAKERS = {"spokesman", "spokeswoman", "spokesperson", "mouthpiece"}
+
+
 def phrase_tokens(head: Token, exclude: Iterable[Token] = ()) -> list[Token]:
     """The tokens naming or describing the actor headed by `head` (no clauses, no conjuncts)."""
     banned = {t.i for t in exclude}
@@ -341,6 +344,8 @@ def phrase_tokens(head: Token, exclude: Iterable[Token] = ()) -> list[Token]:
             keep = child.dep_ in _PHRASE_DEPS
             if child.dep_ == "prep" and child.lower_ in {"of", "from"}:
                 keep = True
+            if child.dep_ == "prep" and child.lower_ == "for" and _lemma_of(tok) in _SPEAKERS:
+                keep = True  # "the spokesman for Thailand's army" speaks for the army
             if child.dep_ == "prep" and child.lower_ == "in" and tok.i == head.i and head.pos_ == "NOUN":
                 keep = True  # "security forces in Guinea": where a generic actor is based names its country
             if child.dep_ == "pobj" and tok.dep_ == "prep":
@@ -381,12 +386,14 @@ def actor_code(tokens: list[Token], head: Token, spans: dict[int, Span]) -> str:
     country = ""
     head_span = spans.get(head.i)
     role = ""
+    spoke_for = False
     for tok in tokens:
         span = spans.get(tok.i)
         if span is not None and not country and not _against_or_for(tok):
             country = span.label_[:3]
         lemma = tok.lemma_.lower() if tok.lemma_ else tok.lower_
-        if not role and (lemma in ROLE_WORDS or tok.lower_ in ROLE_WORDS) and not _against_or_for(tok):
+        if (not role or spoke_for) and (lemma in ROLE_WORDS or tok.lower_ in ROLE_WORDS) and not _against_or_for(tok):
+            spoke_for = not role and lemma in _SPEAKERS  # "the spokesman for the army": the army's role wins
             role = ROLE_WORDS.get(lemma) or ROLE_WORDS[tok.lower_]
     if head_span is not None and head_span.id_ == KIND_CAPITAL and not role:
         role = "GOV"  # "Islamabad accused Kabul": a capital as an actor stands for its government

@@ -141,6 +141,8 @@ def _args(nlp, sentence: str, word: str):
     ("The Peruvian president arrived in Quito on an unannounced visit on Friday.", "visit", "PERGOV", "ECUGOV"),
     # the place of talks is not a party's country: the domestic rebels stay the government's country's
     ("The Sudanese government held talks with rebel groups in Doha.", "talks", "SDNGOV", "SDNREB"),
+    # a spokesman speaks for the body named after "for"
+    ("The spokesman for Kenya's army accused the rebels of shelling.", "accused", "KENMIL", "KENREB"),
     # a place a role's people come from names their country
     ("Residents of Sabha blamed a rival militia for the shelling.", "blamed", "LBYCVL", "LBY"),
     # a place as the party attacked names its country
