@@ -184,19 +184,20 @@ def country_lexicon() -> tuple[LexiconEntry, ...]:
 
 
 @functools.lru_cache(maxsize=1)
-def actor_dictionary() -> tuple[LexiconEntry, ...]:
-    """The team's named organisations and office-holders (``coder/data/actors.jsonl``)."""
-    out: list[LexiconEntry] = []
+def _dictionary_rows() -> tuple[dict[str, Any], ...]:
+    """The rows of ``coder/data/actors.jsonl``, read once for the entries and the titled surnames."""
     path = _data_path(DICTIONARY_FILE)
     if not path.exists():
         return ()
     with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                entry = json.loads(line)
-                for name in entry["names"]:
-                    out.append(LexiconEntry(name, entry["code"], KIND_ENTRY))
-    return tuple(out)
+        return tuple(json.loads(line) for line in fh if line.strip())
+
+
+@functools.lru_cache(maxsize=1)
+def actor_dictionary() -> tuple[LexiconEntry, ...]:
+    """The team's named organisations and office-holders (``coder/data/actors.jsonl``)."""
+    return tuple(LexiconEntry(name, entry["code"], KIND_ENTRY) for entry in _dictionary_rows()
+                 for name in entry["names"])
 
 
 #: Titles before a surname that make the surname alone a mention of that office-holder: "Secretary Austin",
@@ -211,21 +212,14 @@ def titled_surname_patterns() -> list[dict[str, Any]]:
     """Token patterns "<title> <surname>" for the office-holders of the team's dictionary whose surname no other
     person there shares (one pattern per code, its surnames as a set): a bare surname can be a place or a word
     ("Austin"), a surname after a title is the person."""
-    path = _data_path(DICTIONARY_FILE)
-    if not path.exists():
-        return []
     owners: dict[str, set[str]] = {}
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            entry = json.loads(line)
-            if entry.get("kind") != "person":
-                continue
-            for name in entry["names"]:
-                words = name.split()
-                if len(words) >= 2 and words[-1].isalpha() and words[-1][:1].isupper() and len(words[-1]) > 2:
-                    owners.setdefault(words[-1], set()).add(entry["code"] + "|" + entry["names"][0])
+    for entry in _dictionary_rows():
+        if entry.get("kind") != "person":
+            continue
+        for name in entry["names"]:
+            words = name.split()
+            if len(words) >= 2 and words[-1].isalpha() and words[-1][:1].isupper() and len(words[-1]) > 2:
+                owners.setdefault(words[-1], set()).add(entry["code"] + "|" + entry["names"][0])
     by_code: dict[str, list[str]] = {}
     for surname, people in owners.items():
         if len(people) == 1:
@@ -471,15 +465,11 @@ def _agent(verb: Token) -> Token | None:
 
 
 def _object(word: Token, preps: set[str]) -> Token | None:
+    """The direct object of `word`, else the object of a preposition in `preps` on it."""
     for child in word.children:
         if child.dep_ in {"dobj", "attr", "oprd"}:
             return child
-    for child in word.children:
-        if child.dep_ == "prep" and child.lower_ in preps:
-            for grand in child.children:
-                if grand.dep_ == "pobj":
-                    return grand
-    return None
+    return _prep_object(word, preps)
 
 
 def _prep_object(word: Token, preps: set[str]) -> Token | None:
@@ -575,8 +565,7 @@ def _came_under(trigger: Token) -> tuple[Token | None, Token | None] | None:
         come = trigger.head.head
     if _lemma_of(come) != "come" or not any(c.dep_ == "prep" and c.lower_ == "under" for c in come.children):
         return None
-    noun = next((g for c in come.children if c.dep_ == "prep" and c.lower_ == "under" for g in c.children
-                 if g.dep_ == "pobj"), None)
+    noun = _prep_object(come, {"under"})
     source = _prep_object(come, {"from"}) or (_prep_object(noun, {"from"}) if noun is not None else None)
     return source, _subject(come)
 

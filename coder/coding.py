@@ -17,7 +17,7 @@ from typing import Any
 from . import __version__
 from .actors import NO_ACTOR, Actor, ArticleContext, event_actors
 from .cameo import NONE, goldstein, quad_class, refine_code, root_code
-from .corpus import Sentence, parse_text, sentence_dateline
+from .corpus import Sentence, parse_and_place
 from .model import EventModel
 from .rules import HYPOTHETICAL, NEGATING, apply_rules, blocker, candidate_triggers, is_reported, trigger_for
 
@@ -144,13 +144,13 @@ class Coder:
                       if proba[i].argmax() != self._none or proba[i][self._none] < self.candidate_threshold
                       or PREFILTER.search(t)]
         decisions: dict[int, Decision] = {}
-        docs = self.nlp.pipe((parse_text(texts[i]) for i in candidates), batch_size=batch_size,
-                             n_process=n_process)
+        parsed = {i: parse_and_place(texts[i]) for i in candidates}  # the text to parse, the dateline's country
+        docs = self.nlp.pipe((parsed[i][0] for i in candidates), batch_size=batch_size, n_process=n_process)
         for i, doc in zip(candidates, docs):
             sent = batch[i]
             if self._context.doc_id != sent.doc_id:  # documents arrive whole and in order
                 self._context = ArticleContext(sent.doc_id, sent.place)
-            decisions[i] = self.decide(doc, proba[i], self._context, place=sentence_dateline(texts[i])[0])
+            decisions[i] = self.decide(doc, proba[i], self._context, place=parsed[i][1])
         for i, sent in enumerate(batch):
             dec = decisions.get(i) or Decision(NONE, float(proba[i][self._none]), "model")
             if dec.event == NONE and not all_sentences:

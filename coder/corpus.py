@@ -296,10 +296,16 @@ def parse_text(text: str) -> str:
     """The sentence as the parser should see it: caption positions ("Trump, right, and Abe ..."), "(L)",
     "FILE -" and agency credits removed, so the two people pictured parse as one coordinated subject; a
     dateline opening the sentence is removed too, so that "LUSAKA, Aug 14 (Reuters) -" is not its subject."""
-    out = _CAPTION_LEAD.sub("", _headline_pair(sentence_dateline(text)[1]))
+    return parse_and_place(text)[0]
+
+
+def parse_and_place(text: str) -> tuple[str, str]:
+    """(:func:`parse_text` of `text`, ISO3 of the dateline opening it or ""), splitting the dateline once."""
+    place, body = sentence_dateline(text)
+    out = _CAPTION_LEAD.sub("", _headline_pair(body))
     out = _CAPTION_POSITION.sub("", out)
     out = _CAPTION_PAREN.sub("", out)
-    return out if out.strip() else text
+    return (out if out.strip() else text), place
 
 
 def dateline_place(raw: str) -> str:

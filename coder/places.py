@@ -147,7 +147,7 @@ def _locative(tok: Token) -> bool:
 _PART_NOUNS = frozenset({"sector", "area", "part", "outskirts", "outskirt", "district", "suburb", "suburbs", "centre",
                          "center", "heart", "edge", "north", "south", "east", "west", "city", "town", "village",
                          "region", "province", "neighbourhood", "neighborhood", "quarter", "street", "streets",
-                         "capital", "border", "side", "corner", "countryside", "province"})
+                         "capital", "border", "side", "corner", "countryside"})
 
 
 def _dateline(span: Span) -> bool:

@@ -55,12 +55,18 @@ def test_flags_round_trip_as_booleans(tmp_path) -> None:
         assert bool(table["reported"][0]) is True, ext
 
 
+def _proba(coder: Coder, **weights: float) -> np.ndarray:
+    """Classifier probabilities with the given weight per class, zero elsewhere."""
+    proba = np.zeros(len(coder.classes))
+    for name, weight in weights.items():
+        proba[coder.classes.index(name)] = weight
+    return proba
+
+
 @pytest.mark.spacy_model
 def test_a_confident_class_whose_every_word_is_cancelled_is_none(model, nlp) -> None:
     coder = Coder(model, nlp)  # rules on
-    proba = np.zeros(len(coder.classes))
-    proba[coder.classes.index("accuse")] = 0.9
-    proba[coder.classes.index("none")] = 0.1
+    proba = _proba(coder, accuse=0.9, none=0.1)
     text = ("The party leader declined to condemn the air strikes, insisting that the army was attacking "
             "terrorists.")
     dec = coder.decide(nlp(text), proba)
@@ -73,10 +79,7 @@ def test_a_confident_class_whose_every_word_is_cancelled_is_none(model, nlp) -> 
 @pytest.mark.spacy_model
 def test_an_unsure_reported_charge_without_an_accusing_word_is_left_to_the_classifier(model, nlp) -> None:
     coder = Coder(model, nlp)  # rules on
-    proba = np.zeros(len(coder.classes))
-    proba[coder.classes.index("accuse")] = 0.5
-    proba[coder.classes.index("none")] = 0.3
-    proba[coder.classes.index("meet")] = 0.2
+    proba = _proba(coder, accuse=0.5, none=0.3, meet=0.2)
     said = "Iraq's government said Turkish forces had built dozens of bases without Baghdad's permission."
     assert coder.decide(nlp(said), proba).event == "accuse"
     # no speech, or speech that defends: the unsure classifier is not enough (no_event_word)
@@ -85,5 +88,4 @@ def test_an_unsure_reported_charge_without_an_accusing_word_is_left_to_the_class
         dec = coder.decide(nlp(text), proba)
         assert (dec.event, dec.coded_by) == ("none", "rule:no_event_word"), text
     # other classes still need an event word
-    proba[coder.classes.index("accuse")], proba[coder.classes.index("meet")] = 0.2, 0.5
-    assert coder.decide(nlp(said), proba).event == "none"
+    assert coder.decide(nlp(said), _proba(coder, accuse=0.2, none=0.3, meet=0.5)).event == "none"
