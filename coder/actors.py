@@ -762,6 +762,20 @@ def _antecedent(pron: Token, trigger: Token) -> Token | None:
     return None
 
 
+def _their_pair(pron: Token, trigger: Token, target: Token | None) -> tuple[Token | None, Token | None]:
+    """ "their meeting" names the two people of the clause it sits in: "Erdogan attends a news conference with
+    Putin following their meeting" -> Erdogan, Putin; "During their meeting with Y, Mattis and Allen discussed
+    ..." -> Mattis, Y. Left as it is when the clause has no named subject."""
+    for anc in trigger.ancestors:
+        if anc.pos_ in {"VERB", "AUX"} and anc.dep_ != "prep":  # "following their meeting": not a verb here
+            subj = _subject(anc)
+            if subj is None or subj.pos_ == "PRON" or trigger in list(subj.subtree):
+                return pron, target
+            partner = target or _conjunct(subj) or _with_partner(anc, subj)
+            return subj, partner
+    return pron, target
+
+
 def _nearest_actor_before(pron: Token) -> Token | None:
     """ "the CENTCOM commander's visit to Pakistan, where he met ...": the closest actor phrase before the
     pronoun (a dictionary entry, a country, a named person or a role noun) heads its antecedent."""
@@ -817,6 +831,8 @@ def event_actors(trigger: Token, event: str = "",
         target = _casualties(trigger)
     if event == "attack" and source is None:  # "X was killed in a U.S. strike"
         source = _weapon_owner(trigger)
+    if source is not None and source.lower_ == "their" and source.dep_ == "poss":
+        source, target = _their_pair(source, trigger, target)
     others = _co_source_heads(source, target)
     if source is not None and source.pos_ == "PRON":
         source = _antecedent(source, trigger)
@@ -918,6 +934,12 @@ def _split_coordinated(head: Token, actor: Actor, exclude: list[Token]) -> tuple
     """A source that is two parties of different countries, the second its target: the headline
     "US CENTCOM commander, Pakistan's army chief discuss ..." (parsed as an apposition) and "the Ethiopian and
     Sudanese governments negotiated ..." (coordinated modifiers). An apposition of the same country is left."""
+    for child in head.children:  # "Donald Trump and Jordan's King Abdullah II" parsed as "[Trump and Jordan]'s II"
+        second = _conjunct(child) if child.dep_ == "poss" and not _has_case(child) else None
+        if second is not None and _has_case(second):
+            first_words = [t for t in child.subtree if t.i not in {u.i for u in second.subtree}]
+            return (resolve_actor(child, exclude=[t for t in child.subtree if t not in first_words or t.dep_ == "cc"]),
+                    resolve_actor(head, exclude=first_words))
     for child in head.children:
         if child.dep_ == "appos":
             other = resolve_actor(child)
@@ -941,6 +963,10 @@ def _split_coordinated(head: Token, actor: Actor, exclude: list[Token]) -> tuple
                 country = spans[second.i].label_[:3]
                 return actor, Actor(text=f"{second.text} {head.text}", code=country + role, country=country)
     return actor, NO_ACTOR
+
+
+def _has_case(tok: Token) -> bool:
+    return any(c.dep_ == "case" for c in tok.children)
 
 
 def arguments_as_actors(trigger: Token, event: str = "", default_location: str = "") -> tuple[Actor, Actor]:

