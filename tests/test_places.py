@@ -67,3 +67,25 @@ def test_a_place_a_part_of_which_is_named_is_the_location() -> None:
     doc = _doc(["Gunmen", "attacked", "the", "embassy", "of", "Pakistan"], [1, 1, 3, 1, 3, 4],
                ["nsubj", "ROOT", "det", "dobj", "prep", "pobj"], ["O", "O", "O", "O", "O", "B-GPE"])
     assert event_location(doc, doc[1], []) == ""
+
+
+def _tagged(words: list[str], heads: list[int], deps: list[str], pos: list[str]):
+    nlp = spacy.blank("en")
+    return spacy.tokens.Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos)
+
+
+def test_a_name_before_a_common_noun_in_a_locative_phrase() -> None:
+    # "killed 41 people in Djugu territory": a small town's name before a unit noun
+    doc = _tagged(["Militiamen", "killed", "people", "in", "Djugu", "territory"], [1, 1, 1, 1, 5, 3],
+                  ["nsubj", "ROOT", "dobj", "prep", "compound", "pobj"], ["NOUN", "VERB", "NOUN", "ADP", "PROPN", "NOUN"])
+    assert event_location(doc, doc[1], []) == "COD"
+    # "at Quetta police checkpoint": a large city's name before any noun
+    doc = _tagged(["A", "bomber", "killed", "11", "at", "Quetta", "police", "checkpoint"], [1, 2, 2, 2, 2, 7, 7, 4],
+                  ["det", "nsubj", "ROOT", "dobj", "prep", "compound", "compound", "pobj"],
+                  ["DET", "NOUN", "VERB", "NUM", "ADP", "PROPN", "NOUN", "NOUN"])
+    assert event_location(doc, doc[2], []) == "PAK"
+    # "at the Djugu airstrip": a small town's name before a noun that is no unit is not taken for the place
+    doc = _tagged(["Rebels", "torched", "a", "plane", "at", "the", "Djugu", "airstrip"], [1, 1, 3, 1, 1, 7, 7, 4],
+                  ["nsubj", "ROOT", "det", "dobj", "prep", "det", "compound", "pobj"],
+                  ["NOUN", "VERB", "DET", "NOUN", "ADP", "DET", "PROPN", "NOUN"])
+    assert event_location(doc, doc[1], []) == ""
