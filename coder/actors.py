@@ -614,11 +614,31 @@ def _verb_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
         target = partner if partner is not None and not _is_light(partner) else None
     if target is None and _lemma_of(trigger) in _ARRIVAL_VERBS:  # "arrived in Amman on a visit"
         target = _object(trigger, {"in", "to"})
+    if target is None:  # "mediated between A and B", "acted as a mediator between A and B": the first party
+        target = _between_party(trigger)
     if target is None and subj is not None:  # "X, right, and Y shake hands": two subjects
         others = [c for c in trigger.children if c.dep_ in _SUBJ and c.i != subj.i]
         if others:
             target = others[0]
     return subj, target
+
+
+def _between_party(verb: Token) -> Token | None:
+    """The first party of a "between" phrase on the verb or a noun it governs through "as" or an object
+    ("served as mediators between the government and the opposition", "mediates a swap between Russia, Ukraine")."""
+    frontier = [verb]
+    for _ in range(3):
+        nxt = []
+        for word in frontier:
+            for child in word.children:
+                if child.dep_ == "prep" and child.lower_ == "between":
+                    party = next((g for g in child.children if g.dep_ == "pobj"), None)
+                    if party is not None and _actor_like(party):
+                        return party
+                elif child.dep_ in {"prep", "pobj", "dobj", "attr", "oprd"}:
+                    nxt.append(child)
+        frontier = nxt
+    return None
 
 
 #: Verbs whose subject brings two other parties to talk: "Malaysia facilitated talks between A and B".
@@ -630,6 +650,8 @@ def _noun_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
     if came is not None:
         return came
     caller = _prep_object(trigger, {"from"})
+    if caller is None and trigger.dep_ == "dobj" and _lemma_of(trigger.head) in _RECEIVING_VERBS:
+        caller = _prep_object(trigger.head, {"from"})  # "received a phone call on Sunday from Y"
     if caller is not None and _lemma_of(trigger) in {"call", "message", "letter"} and trigger.dep_ == "dobj":
         return caller, _subject(trigger.head)  # "X took a call from Y": Y called X
     source: Token | None = None
@@ -682,9 +704,16 @@ def _noun_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
                 source = _agent(gov)
             if source is not None and source.i == trigger.i:
                 source = None
+        if (target is None and gov.i != trigger.i and trigger.dep_ == "pobj" and _lemma_of(trigger) in _PHONE_NOUNS
+                and (gov.pos_ == "VERB" or gov.tag_.startswith("VB"))):
+            spoken_to = _object(gov, set())  # "In a phone call, X assured Y of ...", "By phone, X told Y that ..."
+            target = spoken_to if spoken_to is not None and _actor_like(spoken_to) else None
     return source, target
 
 
+_RECEIVING_VERBS = {"take", "receive", "get", "answer", "accept"}
+#: Calls that frame what the caller says to the other: "In a phone conversation, X assured Y of support".
+_PHONE_NOUNS = {"call", "phone", "telephone", "conversation", "videoconference", "video", "line"}
 _OCCASION_PREPS = {"during", "in", "at", "after", "following", "on"}
 
 
@@ -934,9 +963,12 @@ def _split_coordinated(head: Token, actor: Actor, exclude: list[Token]) -> tuple
     """A source that is two parties of different countries, the second its target: the headline
     "US CENTCOM commander, Pakistan's army chief discuss ..." (parsed as an apposition) and "the Ethiopian and
     Sudanese governments negotiated ..." (coordinated modifiers). An apposition of the same country is left."""
-    for child in head.children:  # "Donald Trump and Jordan's King Abdullah II" parsed as "[Trump and Jordan]'s II"
-        second = _conjunct(child) if child.dep_ == "poss" and not _has_case(child) else None
-        if second is not None and _has_case(second):
+    spans = _spans_by_token(head.doc)
+    for child in head.children:  # "Donald Trump and Jordan's King Abdullah II" parsed as "[Trump and Jordan]'s II",
+        # "Niger's government and Tuareg rebels" as "[government and Tuareg] rebels"
+        second = _conjunct(child) if child.dep_ in {"poss", "nmod"} and not _has_case(child) else None
+        own = child.dep_ == "poss" or _lemma_of(child) in ROLE_WORDS or child.lower_ in ROLE_WORDS
+        if second is not None and (_has_case(second) or (own and child.i not in spans)):
             first_words = [t for t in child.subtree if t.i not in {u.i for u in second.subtree}]
             return (resolve_actor(child, exclude=[t for t in child.subtree if t not in first_words or t.dep_ == "cc"]),
                     resolve_actor(head, exclude=first_words))
@@ -945,7 +977,6 @@ def _split_coordinated(head: Token, actor: Actor, exclude: list[Token]) -> tuple
             other = resolve_actor(child)
             if other.country and other.country != actor.country:
                 return resolve_actor(head, exclude=[*exclude, child]), other
-    spans = _spans_by_token(head.doc)
     role = actor.code[3:] if actor.code[:3] == actor.country else ""
     for prep in head.children:  # "senior diplomats from Turkey and Armenia"
         if prep.dep_ == "prep" and prep.lower_ in {"from", "of"}:
@@ -955,8 +986,8 @@ def _split_coordinated(head: Token, actor: Actor, exclude: list[Token]) -> tuple
                     country = spans[second.i].label_[:3]
                     return (resolve_actor(head, exclude=[*exclude, second]),
                             Actor(text=f"{head.text} {prep.text} {second.text}", code=country + role, country=country))
-    for child in head.children:
-        if child.dep_ in {"amod", "compound"} and child.i in spans:
+    for child in head.children:  # "the Ethiopian and Sudanese governments", "Japan, Philippines defence chiefs"
+        if child.dep_ in {"amod", "compound", "nmod"} and child.i in spans:
             first = spans[child.i].label_[:3]
             second = next((c for c in child.children if c.dep_ == "conj" and c.i in spans), None)
             if second is not None and first == actor.country and spans[second.i].label_[:3] != first:

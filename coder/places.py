@@ -92,7 +92,7 @@ def _gazetteer_tables() -> tuple[dict[str, str], frozenset[str]]:
         population = int(city["population"])
         for key, table in [(fold(city["name"]), best)] + [
                 (fold(name), other_names) for name in city.get("alternatenames", ())
-                if name.isascii() and name[:1].isupper()]:
+                if name.isascii() and name[:1].isupper() and not name.isupper()]:  # not airport codes ("MRA")
             if not code or key in _AMBIGUOUS_WORDS or len(key) < 3:
                 continue
             if key not in table or population > table[key][0]:

@@ -158,6 +158,14 @@ def _args(nlp, sentence: str, word: str):
      "meeting", "KENGOV", "UGAGOV"),
     ("U.S. President Donald Trump and Jordan's King Abdullah II hold a joint news conference.", "hold", "USAGOV",
      "JORGOV"),
+    ("Mali's government and Tuareg rebels of the CMA hold talks in Algiers", "talks", "MLIGOV", "MLIREB"),
+    # a go-between's target is the first party "between"; the caller of a call received "from" someone
+    ("The emir of Qatar has been acting as a mediator between Kigali and Kinshasa.", "acting", "QATGOV", "RWAGOV"),
+    ("Kenya's president received a phone call on Monday from the Ethiopian prime minister.", "call", "ETHGOV",
+     "KENGOV"),
+    # a call that frames what one says to the other: the object of that verb
+    ("In a phone conversation on Sunday, Poland's president assured Ukraine's president of support.",
+     "conversation", "POLGOV", "UKRGOV"),
 ])
 def test_source_and_target(nlp, sentence: str, word: str, source: str, target: str) -> None:
     src, tgt = _args(nlp, sentence, word)
