@@ -532,7 +532,7 @@ def _actor_like(tok: Token) -> bool:
 #: Verbs whose "at" phrase is the target: "shot at soldiers", "lashed out at the governor".
 _AT_VERBS = {"shoot", "fire", "lash", "hit", "snipe", "hurl", "throw", "rail", "aim", "swipe", "jab", "lob"}
 #: Nouns whose "at" phrase is the target: "took a swipe at", "a dig at".
-_AT_NOUNS = {"swipe", "jab", "dig", "potshot", "broadside", "salvo"}
+_AT_NOUNS = {"swipe", "jab", "dig", "potshot", "broadside", "salvo", "finger"}
 #: Verbs of charging whose "that" clause's subject is the accused: "charged that the government was ...".
 _CLAIM_VERBS = {"charge", "allege", "complain"}
 
@@ -600,6 +600,8 @@ def _verb_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
         target = _thing_owner(target)
     if target is None and _lemma_of(trigger) in _TOPIC_VERBS and trigger.dep_ in {"advcl", "xcomp"}:
         target = _object(trigger.head, set())  # "received the chairman ... to discuss gas supplies"
+    if target is None and _lemma_of(trigger) in _VERDICT_VERBS:  # "holds Iran responsible", "found Y guilty"
+        target = _held_responsible(trigger)
     if target is None and _lemma_of(trigger) in _CLAIM_VERBS:  # "X charged that Y was dumping ...": Y
         clause = next((c for c in trigger.children if c.dep_ == "ccomp"), None)
         target = _subject(clause) if clause is not None else None
@@ -621,6 +623,23 @@ def _verb_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
         if others:
             target = others[0]
     return subj, target
+
+
+_VERDICT_VERBS = {"hold", "find", "declare", "deem", "consider", "call", "judge", "rule"}
+_RESPONSIBLE = {"responsible", "accountable", "liable", "guilty", "culpable", "complicit", "answerable"}
+
+
+def _held_responsible(verb: Token) -> Token | None:
+    """The one held responsible: "holds Iran responsible for ..." (object or small-clause subject)."""
+    for child in verb.children:
+        if child.dep_ in {"ccomp", "xcomp", "oprd", "acomp"} and _lemma_of(child) in _RESPONSIBLE:
+            subj = _subject(child)
+            if subj is not None:
+                return subj
+            obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+            if obj is not None:
+                return obj
+    return None
 
 
 def _between_party(verb: Token) -> Token | None:
@@ -654,6 +673,10 @@ def _noun_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
         caller = _prep_object(trigger.head, {"from"})  # "received a phone call on Sunday from Y"
     if caller is not None and _lemma_of(trigger) in {"call", "message", "letter"} and trigger.dep_ == "dobj":
         return caller, _subject(trigger.head)  # "X took a call from Y": Y called X
+    if trigger.dep_ == "dobj" and _lemma_of(trigger.head) in _DRAWING_VERBS:  # "X drew a sharp rebuke from Y"
+        critic = _prep_object(trigger, {"from"}) or _prep_object(trigger.head, {"from"})
+        if critic is not None:
+            return critic, _subject(trigger.head)
     source: Token | None = None
     for child in trigger.children:
         if child.dep_ == "poss" or child.dep_ == "nsubj":  # "X, right, talks with Y" tagged as a noun
@@ -662,6 +685,8 @@ def _noun_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
         source = _prep_object(trigger, {"by"})
     if source is None:
         source = _actor_modifier(trigger)
+        if source is not None and _lemma_of(trigger) in _FORUM_NOUNS and _is_igo(source):
+            source = None  # "on the sidelines of the East African Community summit": the forum, not a party
     preps = {"with", "to"} if _lemma_of(trigger) in _LIGHT_OBJECTS else {"with", "on", "against", "to"}
     target = _object(trigger, preps | ({"at"} if _lemma_of(trigger) in _AT_NOUNS else set()))  # "talks on X": topic
     if target is None and trigger.dep_ == "dobj":  # "played host to X", "paid a visit to X"
@@ -711,7 +736,17 @@ def _noun_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
     return source, target
 
 
+_FORUM_NOUNS = {"summit", "conference", "meeting", "forum", "session", "gathering", "assembly", "ministerial"}
+
+
+def _is_igo(tok: Token) -> bool:
+    span = _spans_by_token(tok.doc).get(tok.i)
+    return span is not None and span.label_.startswith("IGO")
+
+
 _RECEIVING_VERBS = {"take", "receive", "get", "answer", "accept"}
+#: Verbs whose subject is the one criticised by the "from" phrase of their object: "X drew condemnation from Y".
+_DRAWING_VERBS = {"draw", "receive", "earn", "face", "attract", "get", "incur"}
 #: Calls that frame what the caller says to the other: "In a phone conversation, X assured Y of support".
 _PHONE_NOUNS = {"call", "phone", "telephone", "conversation", "videoconference", "video", "line"}
 _OCCASION_PREPS = {"during", "in", "at", "after", "following", "on"}

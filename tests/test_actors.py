@@ -166,6 +166,13 @@ def _args(nlp, sentence: str, word: str):
     # a call that frames what one says to the other: the object of that verb
     ("In a phone conversation on Sunday, Poland's president assured Ukraine's president of support.",
      "conversation", "POLGOV", "UKRGOV"),
+    # the one held responsible; the critic of "X drew a rebuke from Y"; "points the finger at Y"
+    ("Chile's government said it holds Bolivia responsible for the attack.", "holds", "CHLGOV", "BOL"),
+    ("Seoul drew a sharp rebuke from Tokyo after the vote.", "rebuke", "JPNGOV", "KORGOV"),
+    ("Armenia points finger at Azerbaijan over shelling", "finger", "ARM", "AZE"),
+    # an organisation that names a summit is the forum, not a party to the meeting
+    ("Uganda's president and Kenya's president huddled on the sidelines of the African Union summit.", "summit",
+     "UGAGOV", "KENGOV"),
 ])
 def test_source_and_target(nlp, sentence: str, word: str, source: str, target: str) -> None:
     src, tgt = _args(nlp, sentence, word)
