@@ -928,8 +928,8 @@ def event_actors(trigger: Token, event: str = "",
         if event == "attack" and not where:
             src = _placed(src, _state_country(tgt), source)
             tgt = _placed(tgt, _state_country(src), target)
-            if tgt.code in {"MIL", "COP", "GOV"} and src.code[3:] in {"INS", "REB"}:
-                tgt = _placed(tgt, src.country, target)  # "Colombian militants ... wounding 12 soldiers": COLMIL
+            if src.code[3:] in {"INS", "REB", "CRM"}:  # "... wounding 12 soldiers": COLMIL; "KIA fighters blew
+                tgt = _placed(tgt, src.country, target)  # up a railway bridge": armed groups fight at home
     envoy = any(w in _ENVOY_WORDS for w in re.findall(r"[a-z]+", src.text.lower()))  # an envoy's counterpart is foreign
     if event in {"meet", "consult", "accuse"} and src.country and not tgt.country and not envoy:
         # "Erdogan met opposition leaders", "the commission accused soldiers of looting": a role with no

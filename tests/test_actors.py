@@ -170,6 +170,8 @@ def _args(nlp, sentence: str, word: str):
     ("Chile's government said it holds Bolivia responsible for the attack.", "holds", "CHLGOV", "BOL"),
     ("Seoul drew a sharp rebuke from Tokyo after the vote.", "rebuke", "JPNGOV", "KORGOV"),
     ("Armenia points finger at Azerbaijan over shelling", "finger", "ARM", "AZE"),
+    # with no place named, an armed group's generic target is in the group's own country
+    ("UNITA guerrillas bombed a railway bridge.", "bombed", "AGOREB", "AGO"),
     # an organisation that names a summit is the forum, not a party to the meeting
     ("Uganda's president and Kenya's president huddled on the sidelines of the African Union summit.", "summit",
      "UGAGOV", "KENGOV"),
