@@ -402,6 +402,9 @@ def blocker(trigger: Token) -> str | None:
                 pass
             else:
                 return "negated"
+    # "In a phone call, X told Y to ...", "during talks, X warned Y": the call frames what was said and happened
+    framed = trigger.dep_ == "pobj" and trigger.head.lower_ in FRAMING_PREPS and _is_noun(trigger)
+    frame = trigger.head.head.i if framed else -1
     for tok in _governors(trigger, through_conj=True):
         if _has_child(tok, {"aux", "auxpass"}, MODALS):
             return "modal"
@@ -410,7 +413,7 @@ def blocker(trigger: Token) -> str | None:
             return "modal"
         if _has_child(tok, {"mark"}, {"if", "unless", "whether"}):
             return "conditional"
-        if tok.i != trigger.i:
+        if tok.i != trigger.i and tok.i != frame:
             lemma = _lemma(tok)
             if lemma in THREAT_HEADS:
                 return "threat"
@@ -435,6 +438,10 @@ def blocker(trigger: Token) -> str | None:
         if anc.dep_ in {"ccomp"} or anc.dep_ == "ROOT":
             break
     return None
+
+
+#: Prepositions whose noun frames the clause it modifies: "In a phone call, ...", "During talks, ...".
+FRAMING_PREPS = {"in", "during", "over"}
 
 
 #: Blockers that mean "did not happen" and those that mean "has not (yet) happened".

@@ -146,3 +146,15 @@ def test_trigger_for_falls_back_to_the_class_lexicon(nlp) -> None:
 
     doc = nlp("Death toll from the suicide attack on a Quetta shrine climbs to 75")
     assert trigger_for(doc, "attack").lower_ == "attack"
+
+
+def test_a_call_framing_what_was_said_is_not_a_demand(nlp) -> None:
+    from coder.rules import blocker, trigger_for
+
+    framed = nlp("In a phone call on Saturday, the minister told his Turkish counterpart to stop the shelling.")
+    trigger = trigger_for(framed, "consult")
+    assert trigger is not None and trigger.lower_ == "call" and blocker(trigger) is None
+    # the call itself still takes the modality of its own clause
+    planned = nlp("In a phone call next week, the minister will tell his Turkish counterpart to stop the shelling.")
+    trigger = trigger_for(planned, "consult")
+    assert trigger is not None and blocker(trigger) == "modal"
