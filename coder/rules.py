@@ -270,6 +270,8 @@ def _summon(tok: Token) -> bool:
 
 
 def _attack_verb(tok: Token) -> bool:
+    if _is_verb(tok) and _lemma(tok) == "blow" and _has_child(tok, {"prt"}, {"up"}):
+        return _has_child(tok, {"dobj", "nsubjpass"})  # "blew up a bridge", "blew himself up"; not "talks blew up"
     if not (_is_verb(tok) and _lemma(tok) in ATTACK_VERBS):
         return False
     lemma = _lemma(tok)
@@ -327,7 +329,7 @@ RULES: tuple[Rule, ...] = (
     Rule("accuse_formal_charge", "accuse", False, _formal_charge, "charged Y with / filed charges against Y"),
     Rule("accuse_name_calling", "accuse", False, _name_calling, "called / branded Y a liar, traitors ..."),
     Rule("accuse_verb", "accuse", False, _accuse_verb, "accused / blamed / condemned / denounced / criticised"),
-    Rule("attack_verb", "attack", False, _attack_verb, "attacked / bombed / shelled / ambushed / killed ..."),
+    Rule("attack_verb", "attack", False, _attack_verb, "attacked / bombed / shelled / blew up / killed ..."),
     Rule("attack_noun", "attack", False, _attack_noun, "carried out an attack / a strike killed ..."),
 )
 RULES_BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}

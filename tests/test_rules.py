@@ -34,6 +34,7 @@ POSITIVE = [
     ("Indian troops shelled Pakistani posts along the Line of Control.", "attack_verb", "attack"),
     ("Militants carried out an attack on a police station in Bannu.", "attack_noun", "attack"),
     ("Police said militants ambushed a convoy in Khyber.", "attack_verb", "attack"),
+    ("Rebels blew up two electricity pylons outside Bamenda overnight.", "attack_verb", "attack"),
     ("The Nigerian foreign minister met his Ghanaian counterpart in Accra.", "meet_verb", "meet"),
     ("During his visit to Lima, the two ministers discussed fishing rights.", "meet_discussed_during_visit", "meet"),
     ("Security forces tortured detainees at the camp, the report said.", "attack_verb", "attack"),
@@ -57,6 +58,7 @@ BLOCKED = [
 ]
 
 OTHER_SENSES = [
+    "The row blew up after the minister's remarks on Tuesday.",
     "Leaders of the West African bloc called on Wednesday for an immediate ceasefire in Liberia.",
     "The striker scored twice as Arsenal attacked relentlessly.",
     "The UN called on Pakistan to release the detainees.",
