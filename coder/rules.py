@@ -249,6 +249,33 @@ def _name_calling(tok: Token) -> bool:
                                for o in objs + owned)
 
 
+#: Words that make a name an insult: "called Y nasty", "branded the raid barbaric", "described Y as a liar".
+PEJORATIVES = frozenset({
+    "nasty", "barbarous", "barbaric", "disgraceful", "shameful", "irresponsible", "reckless", "criminal", "terrorist",
+    "liar", "traitor", "thug", "murderer", "butcher", "dictator", "tyrant", "puppet", "racist", "fascist", "nazi",
+    "corrupt", "incompetent", "hypocritical", "hypocrite", "outrageous", "despicable", "cowardly", "coward", "evil",
+    "evildoer", "provocative", "illegitimate", "pathetic", "disrespectful", "brutal", "inhuman", "heinous",
+    "atrocious", "vile", "abhorrent", "deplorable", "treacherous", "genocidal", "rogue", "aggressor", "invader",
+    "occupier", "bully", "clown", "lunatic", "madman", "disgrace", "cynical", "shameless", "monstrous", "savage",
+    "warmonger", "gangster", "crook", "fraud", "lawless", "unhinged", "hateful", "scandalous"})
+
+
+def _pejorative_label(tok: Token) -> bool:
+    """ "Trump called Denmark's prime minister nasty", "the leaders called the attacks 'barbarous'", "described
+    the opposition as traitors": an insulting name for a party or its act (CAMEO 111, criticise)."""
+    if not (_is_verb(tok) and _lemma(tok) in {"call", "brand", "label", "dub", "describe", "term"}):
+        return False
+    names = [c for c in tok.children if c.dep_ in {"oprd", "ccomp", "xcomp", "dobj", "attr"}]
+    names += [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "as" for g in c.children
+              if g.dep_ in {"pobj", "amod"}]
+    words = {_lemma(t) for n in names for t in [n, *n.children] if t.dep_ in {"amod", "compound", "oprd", "ccomp",
+                                                                            "xcomp", "dobj", "attr", "pobj", "acomp"}
+             or t.i == n.i}
+    objects = [c for c in tok.children if c.dep_ == "dobj"] + [g for n in names for g in n.children if g.dep_ == "nsubj"]
+    return bool(words & PEJORATIVES) and any(o.lower_ not in {"it", "this", "that", "what", "which", "himself",
+                                                            "herself", "themselves", "itself"} for o in objects)
+
+
 def _formal_charge(tok: Token) -> bool:
     """ "Prosecutors charged two officers with murder", "filed charges against the governor": formal charges
     (labels/GUIDELINES.md: accuse; the verdict after them is none)."""
@@ -317,6 +344,8 @@ RULES: tuple[Rule, ...] = (
     Rule("consult_phone", "consult", True, _phone, "telephoned / spoke by phone / a phone call"),
     Rule("accuse_summon_envoy", "accuse", True, _summon, "summoned an ambassador or envoy (to protest)"),
     Rule("accuse_main_verb", "accuse", True, _accuses_party, "the main verb accuses a named party"),
+    Rule("accuse_pejorative_label", "accuse", True, _pejorative_label,
+         "called / branded / described Y (as) nasty, barbaric, a liar ..."),
     Rule("meet_receive", "meet", False, _receive, "received a visitor"),
     Rule("meet_verb", "meet", False, _meet_verb, "met / visited / hosted / welcomed"),
     Rule("meet_shake_hands", "meet", False, _shake_hands, "shook hands with"),

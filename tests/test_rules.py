@@ -26,7 +26,7 @@ POSITIVE = [
     ("China accused the United States of interference in its internal affairs.", "accuse_main_verb", "accuse"),
     ("The African Union condemned the coup in Niger.", "accuse_verb", "accuse"),
     ("The opposition held the interior minister responsible for the deaths.", "accuse_hold_responsible", "accuse"),
-    ("The president called the opposition leader a traitor.", "accuse_name_calling", "accuse"),
+    ("The president called the opposition leader a foreign agent.", "accuse_name_calling", "accuse"),
     ("Officials said Pakistan accused India of shelling border villages.", "accuse_main_verb", "accuse"),
     ("Prosecutors charged two officers with murder.", "accuse_formal_charge", "accuse"),
     ("The opposition has laid criminal charges against the former minister.", "accuse_formal_charge", "accuse"),
@@ -35,6 +35,8 @@ POSITIVE = [
     ("Militants carried out an attack on a police station in Bannu.", "attack_noun", "attack"),
     ("Police said militants ambushed a convoy in Khyber.", "attack_verb", "attack"),
     ("Rebels blew up two electricity pylons outside Bamenda overnight.", "attack_verb", "attack"),
+    ("Brazil's president called his Argentine counterpart a liar and a coward.", "accuse_pejorative_label", "accuse"),
+    ("The two leaders called the attacks barbaric.", "accuse_pejorative_label", "accuse"),
     ("The Nigerian foreign minister met his Ghanaian counterpart in Accra.", "meet_verb", "meet"),
     ("During his visit to Lima, the two ministers discussed fishing rights.", "meet_discussed_during_visit", "meet"),
     ("Security forces tortured detainees at the camp, the report said.", "attack_verb", "attack"),
@@ -58,6 +60,8 @@ BLOCKED = [
 ]
 
 OTHER_SENSES = [
+    "Analysts called the summit a success.",
+    "The ministry described the situation as dangerous.",
     "The row blew up after the minister's remarks on Tuesday.",
     "Leaders of the West African bloc called on Wednesday for an immediate ceasefire in Liberia.",
     "The striker scored twice as Arsenal attacked relentlessly.",
