@@ -602,6 +602,10 @@ def _verb_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
         target = _object(trigger.head, set())  # "received the chairman ... to discuss gas supplies"
     if target is None and _lemma_of(trigger) in _VERDICT_VERBS:  # "holds Iran responsible", "found Y guilty"
         target = _held_responsible(trigger)
+    if _lemma_of(trigger) in {"complain", "protest"} and _prep_object(trigger, {"to"}) is not None:
+        grievance = _prep_object(trigger, {"over", "about", "against"})  # "complained to the UN over Israeli raids"
+        if grievance is not None:
+            target = _thing_owner(grievance) or _actor_modifier(grievance) or target
     if target is None and _lemma_of(trigger) in _CLAIM_VERBS:  # "X charged that Y was dumping ...": Y
         clause = next((c for c in trigger.children if c.dep_ == "ccomp"), None)
         target = _subject(clause) if clause is not None else None

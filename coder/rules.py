@@ -276,6 +276,16 @@ def _pejorative_label(tok: Token) -> bool:
                                                             "herself", "themselves", "itself"} for o in objects)
 
 
+def _complaint_to(tok: Token) -> bool:
+    """ "Lebanon complained to the United Nations over two Israeli air raids", "protested to Beijing about the
+    incursion": a formal complaint to a party (labels/GUIDELINES.md: accuse); not "residents complained of noise"."""
+    if not (_is_verb(tok) and _lemma(tok) in {"complain", "protest"}):
+        return False
+    addressed = _prep_objects(tok, "to")
+    grievance = [o for p in ("over", "about", "against") for o in _prep_objects(tok, p)]
+    return any(_party(o) for o in addressed) and bool(grievance)
+
+
 def _formal_charge(tok: Token) -> bool:
     """ "Prosecutors charged two officers with murder", "filed charges against the governor": formal charges
     (labels/GUIDELINES.md: accuse; the verdict after them is none)."""
@@ -344,6 +354,7 @@ RULES: tuple[Rule, ...] = (
     Rule("consult_phone", "consult", True, _phone, "telephoned / spoke by phone / a phone call"),
     Rule("accuse_summon_envoy", "accuse", True, _summon, "summoned an ambassador or envoy (to protest)"),
     Rule("accuse_main_verb", "accuse", True, _accuses_party, "the main verb accuses a named party"),
+    Rule("accuse_complaint_to", "accuse", True, _complaint_to, "complained / protested to Y over Z"),
     Rule("accuse_pejorative_label", "accuse", True, _pejorative_label,
          "called / branded / described Y (as) nasty, barbaric, a liar ..."),
     Rule("meet_receive", "meet", False, _receive, "received a visitor"),

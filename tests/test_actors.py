@@ -170,6 +170,7 @@ def _args(nlp, sentence: str, word: str):
     ("Chile's government said it holds Bolivia responsible for the attack.", "holds", "CHLGOV", "BOL"),
     ("Seoul drew a sharp rebuke from Tokyo after the vote.", "rebuke", "JPNGOV", "KORGOV"),
     ("Armenia points finger at Azerbaijan over shelling", "finger", "ARM", "AZE"),
+    ("Lebanon complained to the United Nations over two Israeli air raids.", "complained", "LBN", "ISR"),
     # with no place named, an armed group's generic target is in the group's own country
     ("UNITA guerrillas bombed a railway bridge.", "bombed", "AGOREB", "AGO"),
     # an organisation that names a summit is the forum, not a party to the meeting

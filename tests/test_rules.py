@@ -36,6 +36,7 @@ POSITIVE = [
     ("Police said militants ambushed a convoy in Khyber.", "attack_verb", "attack"),
     ("Rebels blew up two electricity pylons outside Bamenda overnight.", "attack_verb", "attack"),
     ("Brazil's president called his Argentine counterpart a liar and a coward.", "accuse_pejorative_label", "accuse"),
+    ("Japan protested to Beijing over the Chinese coast guard's incursion.", "accuse_complaint_to", "accuse"),
     ("The two leaders called the attacks barbaric.", "accuse_pejorative_label", "accuse"),
     ("The Nigerian foreign minister met his Ghanaian counterpart in Accra.", "meet_verb", "meet"),
     ("During his visit to Lima, the two ministers discussed fishing rights.", "meet_discussed_during_visit", "meet"),
@@ -60,6 +61,7 @@ BLOCKED = [
 ]
 
 OTHER_SENSES = [
+    "Residents complained about the noise from the new airport.",
     "Analysts called the summit a success.",
     "The ministry described the situation as dangerous.",
     "The row blew up after the minister's remarks on Tuesday.",
