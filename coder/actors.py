@@ -615,7 +615,8 @@ def _verb_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
                 target = _object(child, _TARGET_PREPS)
                 if target is not None:
                     break
-    if _is_light(target):  # "held talks with Y", "shake hands with Y"
+    wired = target is not None and _lemma_of(target) in {"line", "link"} and _lemma_of(trigger) not in _TALK_VERBS
+    if _is_light(target) and not wired:  # "held talks with Y", "shake hands with Y"; not "blew up power lines"
         partner = _object(target, {"with", "against"})  # type: ignore[arg-type]
         target = partner if partner is not None and not _is_light(partner) else None
     if target is None and _lemma_of(trigger) in _ARRIVAL_VERBS:  # "arrived in Amman on a visit"

@@ -173,6 +173,8 @@ def _args(nlp, sentence: str, word: str):
     ("Lebanon complained to the United Nations over two Israeli air raids.", "complained", "LBN", "ISR"),
     # with no place named, an armed group's generic target is in the group's own country
     ("UNITA guerrillas bombed a railway bridge.", "bombed", "AGOREB", "AGO"),
+    # power lines are a thing attacked, not the line of a phone call
+    ("Rebels blew up three power lines leading into Kabul.", "blew", "AFGREB", "AFG"),
     # an organisation that names a summit is the forum, not a party to the meeting
     ("Uganda's president and Kenya's president huddled on the sidelines of the African Union summit.", "summit",
      "UGAGOV", "KENGOV"),
