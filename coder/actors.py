@@ -694,6 +694,10 @@ def _noun_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
             source = None  # "on the sidelines of the East African Community summit": the forum, not a party
     preps = {"with", "to"} if _lemma_of(trigger) in _LIGHT_OBJECTS else {"with", "on", "against", "to"}
     target = _object(trigger, preps | ({"at"} if _lemma_of(trigger) in _AT_NOUNS else set()))  # "talks on X": topic
+    if trigger.dep_ == "pobj" and trigger.head.lower_ == "for" and trigger.head.head.pos_ == "VERB":
+        invited = _object(trigger.head.head, set())  # "joined Zarif for a meeting with partners", "greet X for talks"
+        if invited is not None and invited.dep_ == "dobj" and _actor_like(invited) and not _is_light(invited):
+            target = invited
     if target is None and trigger.dep_ == "dobj":  # "played host to X", "paid a visit to X"
         target = _prep_object(trigger.head, {"to"})
     if target is None and trigger.dep_ == "ROOT":  # the headline "Nepal summons Indian ambassador" as a noun

@@ -171,6 +171,9 @@ def _args(nlp, sentence: str, word: str):
     ("Seoul drew a sharp rebuke from Tokyo after the vote.", "rebuke", "JPNGOV", "KORGOV"),
     ("Armenia points finger at Azerbaijan over shelling", "finger", "ARM", "AZE"),
     ("Lebanon complained to the United Nations over two Israeli air raids.", "complained", "LBN", "ISR"),
+    # "joined Y for a meeting with partners": the one joined, not the partners
+    ("The Indian foreign minister joined Egypt's president for a meeting with business leaders.", "meeting",
+     "INDGOV", "EGYGOV"),
     # with no place named, an armed group's generic target is in the group's own country
     ("UNITA guerrillas bombed a railway bridge.", "bombed", "AGOREB", "AGO"),
     # power lines are a thing attacked, not the line of a phone call
