@@ -505,6 +505,9 @@ _TOPIC_VERBS = {"discuss", "debate", "negotiate", "review", "exchange", "explore
 
 
 #: Verbs of talking whose "on" / "about" phrase is a topic or a time, never the other party.
+#: Verbs whose "lines" and "links" are infrastructure, not a call: "blew up three power lines".
+_DAMAGE_VERBS = {"blow", "cut", "sever", "destroy", "bomb", "attack", "hit", "strike", "target", "sabotage", "damage",
+                 "shell", "down", "knock", "disable"}
 _TALK_VERBS = {"confer", "talk", "speak", "consult", "converse", "chat", "meet", "agree", "cooperate", "correspond"}
 #: Heads that name a time, an amount or a thing, never a party: "spoke on Wednesday", "more than two hours".
 _NOT_ACTORS = {"hour", "minute", "day", "week", "month", "year", "time", "range", "fringe", "margin", "sideline",
@@ -615,7 +618,7 @@ def _verb_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
                 target = _object(child, _TARGET_PREPS)
                 if target is not None:
                     break
-    wired = target is not None and _lemma_of(target) in {"line", "link"} and _lemma_of(trigger) not in _TALK_VERBS
+    wired = target is not None and _lemma_of(target) in {"line", "link"} and _lemma_of(trigger) in _DAMAGE_VERBS
     if _is_light(target) and not wired:  # "held talks with Y", "shake hands with Y"; not "blew up power lines"
         partner = _object(target, {"with", "against"})  # type: ignore[arg-type]
         target = partner if partner is not None and not _is_light(partner) else None
@@ -719,7 +722,7 @@ def _noun_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
     if source is None:
         gov = trigger.head
         hops = 0
-        while gov.dep_ in {"prep", "pobj", "dobj", "compound", "conj"} and gov.head.i != gov.i and hops < 3:
+        while gov.dep_ in {"prep", "pobj", "dobj", "compound", "conj"} and gov.head.i != gov.i and hops < 5:
             gov = gov.head
             hops += 1
         if gov.i != trigger.i and target is None and trigger.dep_ == "pobj":

@@ -176,8 +176,9 @@ def _args(nlp, sentence: str, word: str):
      "INDGOV", "EGYGOV"),
     # with no place named, an armed group's generic target is in the group's own country
     ("UNITA guerrillas bombed a railway bridge.", "bombed", "AGOREB", "AGO"),
-    # power lines are a thing attacked, not the line of a phone call
+    # power lines are a thing attacked, not the line of a phone call; a video link is a call
     ("Rebels blew up three power lines leading into Kabul.", "blew", "AFGREB", "AFG"),
+    ("The Brazilian president held a video link with Argentina's president.", "held", "BRAGOV", "ARGGOV"),
     # an organisation that names a summit is the forum, not a party to the meeting
     ("Uganda's president and Kenya's president huddled on the sidelines of the African Union summit.", "summit",
      "UGAGOV", "KENGOV"),
