@@ -795,6 +795,14 @@ def event_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
     A noun event ("talks with Y", "an attack on Y") takes its possessor, an actor modifier ("Pakistan
     airstrikes"), a "between X and Y" phrase or its governing verb's subject. "X and Y met": X -> Y.
     """
+    if trigger.dep_ == "amod" and trigger.head.i != trigger.i:  # "X dined with the visiting Chinese leader"
+        verb = trigger.head
+        for _ in range(3):
+            if verb.pos_ in {"VERB", "AUX"} or verb.head.i == verb.i:
+                break
+            verb = verb.head
+        if verb.pos_ in {"VERB", "AUX"} and verb.i != trigger.i:
+            trigger = verb
     if trigger.pos_ in {"VERB", "AUX"} or trigger.tag_.startswith("VB"):
         source, target = _verb_arguments(trigger)
     else:

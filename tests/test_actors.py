@@ -171,6 +171,8 @@ def _args(nlp, sentence: str, word: str):
     ("Seoul drew a sharp rebuke from Tokyo after the vote.", "rebuke", "JPNGOV", "KORGOV"),
     ("Armenia points finger at Azerbaijan over shelling", "finger", "ARM", "AZE"),
     ("Lebanon complained to the United Nations over two Israeli air raids.", "complained", "LBN", "ISR"),
+    # "the visiting Y": the parties of the verb the visitor takes part in
+    ("Ruto dined with the visiting Chinese premier in Nairobi.", "visiting", "KENGOV", "CHNGOV"),
     # "joined Y for a meeting with partners": the one joined, not the partners
     ("The Indian foreign minister joined Egypt's president for a meeting with business leaders.", "meeting",
      "INDGOV", "EGYGOV"),
