@@ -944,7 +944,10 @@ def event_actors(trigger: Token, event: str = "",
         if event in {"attack", "accuse"}:
             src = _placed(src, where, source)
             co = [_placed(actor, where, head) for actor, head in zip(co, others)]
-        tgt = _placed(tgt, where, target)  # in a visit, the place is the host's country
+        envoy = any(w in _ENVOY_WORDS for w in re.findall(r"[a-z]+", src.text.lower()))
+        if not (event == "accuse" and src.country and not envoy and tgt.code in _STATE_ROLES):
+            tgt = _placed(tgt, where, target)  # in a visit, the place is the host's country; a named accuser's
+            # officials, courts and parties are its own (the domestic rule below), wherever it spoke
         if event == "attack" and not where:
             src = _placed(src, _state_country(tgt), source)
             tgt = _placed(tgt, _state_country(src), target)
@@ -958,6 +961,8 @@ def event_actors(trigger: Token, event: str = "",
     return src, tgt, co
 
 
+#: Roles of a state's own institutions and politics: "the central bank governor", "the opposition candidate".
+_STATE_ROLES = {"GOV", "JUD", "LEG", "COP", "MIL", "OPP", "PTY", "SPY"}
 _ENVOY_WORDS = {"ambassador", "envoy", "embassy", "consul", "diplomat", "diplomats", "delegation", "visiting"}
 
 

@@ -171,6 +171,11 @@ def _args(nlp, sentence: str, word: str):
     ("Seoul drew a sharp rebuke from Tokyo after the vote.", "rebuke", "JPNGOV", "KORGOV"),
     ("Armenia points finger at Azerbaijan over shelling", "finger", "ARM", "AZE"),
     ("Lebanon complained to the United Nations over two Israeli air raids.", "complained", "LBN", "ISR"),
+    # a named accuser's officials are its own, wherever the sentence says it spoke or where they sent people
+    ("The Archbishop of Canterbury criticised the government's plan to send migrants to Rwanda.",
+     "criticised", "GBR", "GBRGOV"),
+    ("Lebanon's state prosecutor filed charges against the central bank governor over transfers to Switzerland.",
+     "charges", "LBNJUD", "LBNGOV"),
     # "the visiting Y": the parties of the verb the visitor takes part in
     ("Ruto dined with the visiting Chinese premier in Nairobi.", "visiting", "KENGOV", "CHNGOV"),
     # "joined Y for a meeting with partners": the one joined, not the partners
