@@ -208,6 +208,10 @@ SURNAME_TITLES = ("president", "secretary", "general", "gen", "gen.", "minister"
                   "dr", "dr.", "mullah", "field")
 
 
+MILITARY_TITLES = ("general", "gen", "gen.", "admiral", "adm.", "colonel", "col.", "commander", "marshal", "field")
+CIVIL_TITLES = tuple(t for t in SURNAME_TITLES if t not in MILITARY_TITLES)
+
+
 def titled_surname_patterns() -> list[dict[str, Any]]:
     """Token patterns "<title> <surname>" for the office-holders of the team's dictionary whose surname no other
     person there shares (one pattern per code, its surnames as a set): a bare surname can be a place or a word
@@ -220,13 +224,20 @@ def titled_surname_patterns() -> list[dict[str, Any]]:
             words = name.split()
             if len(words) >= 2 and words[-1].isalpha() and words[-1][:1].isupper() and len(words[-1]) > 2:
                 owners.setdefault(words[-1], set()).add(entry["code"] + "|" + entry["names"][0])
-    by_code: dict[str, list[str]] = {}
+    by_code: dict[tuple[str, tuple[str, ...]], list[str]] = {}
     for surname, people in owners.items():
         if len(people) == 1:
-            by_code.setdefault(next(iter(people)).split("|")[0], []).append(surname)
+            by_code.setdefault((next(iter(people)).split("|")[0], SURNAME_TITLES), []).append(surname)
+            continue
+        # A shared surname still names one person after a title of their kind: "Secretary Austin" (Lloyd Austin,
+        # not Grenada's General Hudson Austin), "General Austin" (the reverse).
+        for titles, military in ((MILITARY_TITLES, True), (CIVIL_TITLES, False)):
+            kind = [p for p in people if (p.split("|")[0][3:] == "MIL") == military]
+            if len(kind) == 1:
+                by_code.setdefault((kind[0].split("|")[0], titles), []).append(surname)
     return [{"label": code, "id": KIND_ENTRY,
-             "pattern": [{"LOWER": {"IN": list(SURNAME_TITLES)}}, {"ORTH": {"IN": sorted(names)}}]}
-            for code, names in sorted(by_code.items())]
+             "pattern": [{"LOWER": {"IN": list(titles)}}, {"ORTH": {"IN": sorted(names)}}]}
+            for (code, titles), names in sorted(by_code.items())]
 
 
 def _given_name_after_title(span: Span) -> bool:

@@ -206,6 +206,8 @@ def test_a_title_makes_a_surname_a_mention(nlp) -> None:
         return [(s.text, s.label_) for s in doc.spans[actors.SPANS_KEY]]
 
     assert ("Secretary Austin", "USAGOV") in spans("Secretary Austin met the envoy.")
+    # a surname two people share names the one of the title's kind (Grenada's General Hudson Austin is the other)
+    assert ("General Austin", "GRDMIL") in spans("General Austin met the envoy.")
     assert spans("Austin is the capital of Texas.") == []  # a bare surname that is a place is no one
     # a title before a given name is not a titled surname
     assert {label for _, label in spans("General David Petraeus met the envoy.")} == {"USAMIL"}
