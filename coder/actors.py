@@ -1071,6 +1071,21 @@ def _has_case(tok: Token) -> bool:
     return any(c.dep_ == "case" for c in tok.children)
 
 
+def coordinated_pair(doc: Doc) -> tuple[Actor, Actor] | None:
+    """The first two coded parties named as "X and Y", for a meeting or consultation with no event word: the photo
+    caption "In this handout picture, ISPR shows US CENTCOM Commander General X (left) and Pakistan Army Chief
+    General Y (right) in Rawalpindi"."""
+    for tok in doc:
+        second = _conjunct(tok) if tok.pos_ in {"PROPN", "NOUN"} else None
+        if second is None:
+            continue
+        one = resolve_actor(tok, exclude=[t for c in tok.children if c.dep_ in {"cc", "conj"} for t in c.subtree])
+        other = resolve_actor(second)
+        if one.country and other.country:
+            return one, other
+    return None
+
+
 def arguments_as_actors(trigger: Token, event: str = "", default_location: str = "") -> tuple[Actor, Actor]:
     """Source and target of the event word `trigger`, with CAMEO codes (see :func:`event_actors`)."""
     src, tgt, _ = event_actors(trigger, event, default_location)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__
-from .actors import NO_ACTOR, Actor, ArticleContext, event_actors
+from .actors import NO_ACTOR, Actor, ArticleContext, coordinated_pair, event_actors
 from .cameo import NONE, goldstein, quad_class, refine_code, root_code
 from .corpus import Sentence, parse_and_place
 from .model import EventModel
@@ -113,8 +113,12 @@ class Coder:
             return Decision(NONE, confidence, coded_by)
         trigger = match.trigger if match is not None and match.event == event else trigger_for(doc, event, found)
         if trigger is None:
-            return Decision(event, confidence, coded_by, cameo_code=refine_code(event, doc.text))
+            pair = coordinated_pair(doc) if event in {"meet", "consult"} else None  # "X and Y" in a caption
+            source, target = pair if pair is not None else (NO_ACTOR, NO_ACTOR)
+            return Decision(event, confidence, coded_by, source, target, cameo_code=refine_code(event, doc.text))
         source, target, others = event_actors(trigger, event, place or (context.place if context is not None else ""))
+        if not source.text and not target.text and event in {"meet", "consult"}:
+            source, target = coordinated_pair(doc) or (source, target)  # no party on the event word's parse
         if context is not None:
             source, target = context.resolve(source), context.resolve(target)
             context.remember(target, source)  # the source, remembered last, wins its role

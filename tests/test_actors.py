@@ -342,3 +342,15 @@ def test_coordinated_sources_give_one_row_each(coder, sentence: str, rows) -> No
     assert [(r["source_code"], r["target_code"]) for r in out] == rows
     assert [r["event_id"] for r in out] == [f"s1:e{n}" for n in range(1, len(rows) + 1)]
     assert len({r["event"] for r in out}) == 1
+
+
+@pytest.mark.spacy_model
+def test_a_caption_s_two_people_are_the_parties_of_a_meeting_with_no_event_word(nlp) -> None:
+    from coder.actors import coordinated_pair
+    from coder.corpus import parse_text
+
+    doc = nlp(parse_text("In this handout picture, the army's media wing shows Kenya's army chief (left) and "
+                         "Uganda's defence minister (right) in Nairobi on July 4."))
+    pair = coordinated_pair(doc)
+    assert pair is not None and (pair[0].country, pair[1].country) == ("KEN", "UGA")
+    assert coordinated_pair(nlp("Prices of bread and milk rose in March.")) is None
