@@ -373,10 +373,18 @@ def _extend_to_span(tokens: list[Token], spans: dict[int, Span]) -> tuple[int, i
 
 
 def _against_or_for(tok: Token) -> bool:
-    """ "an anti-Syria journalist", "pro-Russia separatists": the country or role named is not the actor's own
-    (but "Georgian-held positions" are Georgia's)."""
+    """ "an anti-Syria journalist", "pro-Russia separatists", "ethnic Albanians", "a Turkish-made drone",
+    "Iran-backed militias": the country or role named is not the actor's own (but "Georgian-held positions" are
+    Georgia's)."""
     doc = tok.doc
-    return tok.i >= 2 and doc[tok.i - 1].text == "-" and doc[tok.i - 2].lower_ in {"anti", "pro"}
+    if tok.i >= 2 and doc[tok.i - 1].text == "-" and doc[tok.i - 2].lower_ in {"anti", "pro"}:
+        return True
+    if tok.i >= 1 and doc[tok.i - 1].lower_ == "ethnic":  # "ethnic Albanians in Serbia": a people, not a state
+        return True
+    # "a Turkish-made drone operated by the Ethiopian military", "Iran-backed militias in Iraq"
+    return (tok.i + 2 < len(doc) and doc[tok.i + 1].text == "-"
+            and doc[tok.i + 2].lower_ in {"made", "built", "supplied", "designed", "manufactured", "backed",
+                                          "sponsored", "funded", "aligned", "allied", "linked", "armed", "trained"})
 
 
 def actor_code(tokens: list[Token], head: Token, spans: dict[int, Span]) -> str:
@@ -819,7 +827,9 @@ def event_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
     else:
         source, target = _noun_arguments(trigger)
     if source is not None and _lemma_of(source) in _STAND_INS:  # "air strikes by the Nigerian air force killed"
-        source = _prep_object(source, {"by"}) or _actor_modifier(source) or source
+        operated = [_agent(c) for c in source.children if c.dep_ == "acl"]  # "a drone operated by the army"
+        source = (_prep_object(source, {"by"}) or next((a for a in operated if a is not None), None)
+                  or _actor_modifier(source) or source)
     if source is not None and (target is None or target.i == source.i):
         partner = _conjunct(source)
         if partner is not None:

@@ -176,6 +176,9 @@ def _args(nlp, sentence: str, word: str):
      "criticised", "GBR", "GBRGOV"),
     ("Lebanon's state prosecutor filed charges against the central bank governor over transfers to Switzerland.",
      "charges", "LBNJUD", "LBNGOV"),
+    # an ethnic group is not a state; a country that made or backs a weapon or a militia is not its user
+    ("Serb police killed three ethnic Albanians in southern Serbia.", "killed", "SRBCOP", "SRB"),
+    ("A Turkish-made drone operated by the Ethiopian army struck a camp in Tigray.", "struck", "ETHMIL", "ETH"),
     # "the visiting Y": the parties of the verb the visitor takes part in
     ("Ruto dined with the visiting Chinese premier in Nairobi.", "visiting", "KENGOV", "CHNGOV"),
     # "joined Y for a meeting with partners": the one joined, not the partners
