@@ -592,6 +592,26 @@ def _came_under(trigger: Token) -> tuple[Token | None, Token | None] | None:
     return source, _subject(come)
 
 
+_HARM_VERBS = {"kill", "shoot", "wound", "injure", "abduct", "kidnap", "behead", "execute", "murder", "assassinate",
+               "gun", "stab", "lynch", "hack"}
+
+
+def _headline_passive(verb: Token) -> bool:
+    """A headline's passive without its auxiliary: "Three soldiers killed in Kashmir ambush", "2 policemen shot
+    dead": a verb of harm with a subject, no auxiliary and no object other than "dead"."""
+    if _lemma_of(verb) not in _HARM_VERBS or verb.tag_ not in {"VBN", "VBD"}:
+        return False
+    if any(c.dep_ in {"aux", "auxpass"} for c in verb.children):
+        return False
+    objects = [c for c in verb.children if c.dep_ in {"dobj", "oprd", "acomp", "xcomp", "ccomp"}]
+    subj = _subject(verb)
+    doc = verb.doc  # "shot dead in Rio" is a passive; "shot dead a teenager" is not
+    dead = any(c.lower_ == "dead" and (c.i + 1 == len(doc) or doc[c.i + 1].pos_ in {"ADP", "PUNCT"}) for c in objects)
+    nouns_after = [c for c in verb.rights if c.pos_ in {"NOUN", "PROPN", "NUM"} and c.dep_ != "prep"]
+    bare = not objects and not nouns_after and verb.tag_ == "VBN"
+    return subj is not None and (dead or bare) and subj.pos_ != "PRON"
+
+
 def _verb_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
     came = _came_under(trigger)
     if came is not None:
@@ -610,6 +630,8 @@ def _verb_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
     agent = _agent(trigger)
     if subj is not None and subj.dep_ == "nsubjpass" or agent is not None:
         return agent, subj
+    if subj is not None and subj.i != trigger.i and _headline_passive(trigger):
+        return None, subj  # "2 traffic policemen shot dead in Pakistan's restive NW": the victims
     if _lemma_of(trigger) in _TOPIC_VERBS:  # "X discussed the situation with Y": the object is the topic
         target = _object(trigger, {"with"})
         if target is not None and target.dep_ not in {"pobj"}:

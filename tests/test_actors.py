@@ -176,6 +176,9 @@ def _args(nlp, sentence: str, word: str):
      "criticised", "GBR", "GBRGOV"),
     ("Lebanon's state prosecutor filed charges against the central bank governor over transfers to Switzerland.",
      "charges", "LBNJUD", "LBNGOV"),
+    # a headline's passive without its auxiliary: the subject is the victim ("shot dead a teenager" is active)
+    ("Two policemen shot dead in Pakistan's restive northwest", "shot", "", "PAKCOP"),
+    ("Gunmen shot dead two policemen in Quetta.", "shot", "PAKINS", "PAKCOP"),
     # an ethnic group is not a state; a country that made or backs a weapon or a militia is not its user
     ("Serb police killed three ethnic Albanians in southern Serbia.", "killed", "SRBCOP", "SRB"),
     ("A Turkish-made drone operated by the Ethiopian army struck a camp in Tigray.", "struck", "ETHMIL", "ETH"),
