@@ -1001,6 +1001,14 @@ def event_actors(trigger: Token, event: str = "",
         # "Erdogan met opposition leaders", "the commission accused soldiers of looting": a role with no
         # country of its own, facing a named country's actor with no place named, is domestic to it.
         tgt = _placed(tgt, src.country, target)
+    if event == "meet" and src.country and not tgt.text:  # "Venezuela's foreign minister was in Havana": the host
+        from .places import event_location, location_mentions
+
+        places = [s for s in trigger.doc.spans.get(SPANS_KEY, []) if s.id_ in {KIND_COUNTRY, KIND_CAPITAL}]
+        host = event_location(trigger.doc, trigger, places)
+        if host and host != src.country:
+            name = next((span.text for span, code in location_mentions(trigger.doc, places) if code == host), "")
+            tgt = Actor(text=name, code=host, country=host)
     return src, tgt, co
 
 

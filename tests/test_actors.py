@@ -176,6 +176,9 @@ def _args(nlp, sentence: str, word: str):
      "criticised", "GBR", "GBRGOV"),
     ("Lebanon's state prosecutor filed charges against the central bank governor over transfers to Switzerland.",
      "charges", "LBNJUD", "LBNGOV"),
+    # a visit with no host named is to the country of the place it happened in
+    ("Venezuela's foreign minister held talks in Havana on Monday, his second visit in a month.", "visit",
+     "VENGOV", "CUB"),
     # a headline's passive without its auxiliary: the subject is the victim ("shot dead a teenager" is active)
     ("Two policemen shot dead in Pakistan's restive northwest", "shot", "", "PAKCOP"),
     ("Gunmen shot dead two policemen in Quetta.", "shot", "PAKINS", "PAKCOP"),
