@@ -737,6 +737,10 @@ def _noun_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
         if source is not None and _lemma_of(trigger) in _FORUM_NOUNS and _is_igo(source):
             source = None  # "on the sidelines of the East African Community summit": the forum, not a party
     preps = {"with", "to"} if _lemma_of(trigger) in _LIGHT_OBJECTS else {"with", "on", "against", "to"}
+    if _lemma_of(trigger) == "blame" and trigger.dep_ == "dobj":  # "heaped / laid / put the blame on Y"
+        blamed = _prep_object(trigger, {"on"}) or _prep_object(trigger.head, {"on"})
+        if blamed is not None:
+            return _subject(trigger.head), blamed
     target = _object(trigger, preps | ({"at"} if _lemma_of(trigger) in _AT_NOUNS else set()))  # "talks on X": topic
     if trigger.dep_ == "pobj" and trigger.head.lower_ == "for" and trigger.head.head.pos_ == "VERB":
         invited = _object(trigger.head.head, set())  # "joined Zarif for a meeting with partners", "greet X for talks"
@@ -954,6 +958,11 @@ def event_actors(trigger: Token, event: str = "",
         reported = _reported_accusation(trigger)
         if reported is not None:
             source, target = reported
+        elif target is None and _lemma_of(trigger) in _REPORTING | _FINDING:
+            # "the ministry said in a communiqué that Guinean troops had occupied ...": the one the report accuses
+            clause = next((c for c in trigger.children if c.dep_ == "ccomp"), None)
+            accused = _subject(clause) if clause is not None else None
+            target = accused if accused is not None and accused.pos_ != "PRON" else None
     if event == "attack" and target is None:  # "detonated bombs in two attacks, wounding 12 soldiers"
         target = _casualties(trigger)
     if event == "attack" and source is None:  # "X was killed in a U.S. strike"
@@ -1014,6 +1023,7 @@ def event_actors(trigger: Token, event: str = "",
 
 #: Roles of a state's own institutions and politics: "the central bank governor", "the opposition candidate".
 _STATE_ROLES = {"GOV", "JUD", "LEG", "COP", "MIL", "OPP", "PTY", "SPY"}
+_FINDING = {"find", "conclude", "determine", "rule", "establish"}
 _ENVOY_WORDS = {"ambassador", "envoy", "embassy", "consul", "diplomat", "diplomats", "delegation", "visiting"}
 
 

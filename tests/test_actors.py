@@ -176,6 +176,9 @@ def _args(nlp, sentence: str, word: str):
      "criticised", "GBR", "GBRGOV"),
     ("Lebanon's state prosecutor filed charges against the central bank governor over transfers to Switzerland.",
      "charges", "LBNJUD", "LBNGOV"),
+    # "heaped the blame on Y"
+    ("Ecuador's defence minister heaped blame on Albanian traffickers for the surge in cocaine.", "blame",
+     "ECUGOV", "ALB"),
     # a visit with no host named is to the country of the place it happened in
     ("Venezuela's foreign minister held talks in Havana on Monday, his second visit in a month.", "visit",
      "VENGOV", "CUB"),
@@ -363,3 +366,12 @@ def test_a_caption_s_two_people_are_the_parties_of_a_meeting_with_no_event_word(
     pair = coordinated_pair(doc)
     assert pair is not None and (pair[0].country, pair[1].country) == ("KEN", "UGA")
     assert coordinated_pair(nlp("Prices of bread and milk rose in March.")) is None
+
+
+@pytest.mark.spacy_model
+def test_the_one_a_finding_or_statement_accuses_is_the_target(nlp) -> None:
+    from coder.actors import event_actors
+
+    doc = nlp("A UN fact-finding mission found that Venezuelan security forces had carried out killings.")
+    src, tgt, _ = event_actors(next(t for t in doc if t.text == "found"), "accuse")
+    assert (src.code, tgt.code) == ("IGOUNO", "VENMIL")
