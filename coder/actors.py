@@ -474,11 +474,16 @@ def _subject(verb: Token) -> Token | None:
     return None
 
 
+#: Nouns of a "by" phrase that name the means, not the agent: "conferred by videoconference", "by phone".
+_MEANS = {"video", "videoconference", "conference", "phone", "telephone", "letter", "link", "satellite", "email",
+          "videolink", "teleconference", "call", "line", "radio", "messenger"}
+
+
 def _agent(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ == "agent":
             for grand in child.children:
-                if grand.dep_ == "pobj":
+                if grand.dep_ == "pobj" and _lemma_of(grand) not in _MEANS:
                     return grand
     return None
 
@@ -630,6 +635,9 @@ def _verb_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
     agent = _agent(trigger)
     if subj is not None and subj.dep_ == "nsubjpass" or agent is not None:
         return agent, subj
+    if (subj is not None and trigger.dep_ == "conj" and trigger.head.pos_ in {"PROPN", "NOUN"}
+            and trigger.head.i < subj.i and _lemma_of(trigger) in _TALK_VERBS | {"discuss", "negotiate"}):
+        return trigger.head, subj  # "[Jamaica's Andrew Holness] and [Barbados's Mia Mottley conferred ...]"
     if subj is not None and subj.i != trigger.i and _headline_passive(trigger):
         return None, subj  # "2 traffic policemen shot dead in Pakistan's restive NW": the victims
     if _lemma_of(trigger) in _TOPIC_VERBS:  # "X discussed the situation with Y": the object is the topic
@@ -695,7 +703,7 @@ def _between_party(verb: Token) -> Token | None:
     """The first party of a "between" phrase on the verb or a noun it governs through "as" or an object
     ("served as mediators between the government and the opposition", "mediates a swap between Russia, Ukraine")."""
     frontier = [verb]
-    for _ in range(3):
+    for _ in range(5):
         nxt = []
         for word in frontier:
             for child in word.children:

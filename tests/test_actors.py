@@ -176,6 +176,11 @@ def _args(nlp, sentence: str, word: str):
      "criticised", "GBR", "GBRGOV"),
     ("Lebanon's state prosecutor filed charges against the central bank governor over transfers to Switzerland.",
      "charges", "LBNJUD", "LBNGOV"),
+    # a "by" phrase naming the means is no agent; a go-between deep in the clause
+    ("Jamaica's Andrew Holness and Barbados's Mia Mottley conferred by videoconference on Sunday.", "conferred",
+     "JAMGOV", "BRBGOV"),
+    ("Ankara stepped in as mediator in the port dispute between Somalia and Ethiopia.", "stepped", "TURGOV",
+     "SOM"),
     # "heaped the blame on Y"
     ("Ecuador's defence minister heaped blame on Albanian traffickers for the surge in cocaine.", "blame",
      "ECUGOV", "ALB"),
