@@ -988,6 +988,10 @@ def event_actors(trigger: Token, event: str = "",
     tgt = resolve_actor(target, exclude=([source] if source is not None else []) + venue)
     if src.text and src.text == tgt.text:
         tgt = NO_ACTOR
+    if not tgt.text and source is not None and event in {"meet", "consult", "accuse", "attack"}:
+        pair = _hyphen_pair(source) or _hyphen_pair(trigger)  # "U.S.-Russian START talks", "Pakistan-Afghanistan talks"
+        if pair is not None:
+            src, tgt = pair
     if not tgt.text and source is not None and src.country:
         src, tgt = _split_coordinated(source, src, exclude)
     co = [actor for actor in (resolve_actor(h, exclude=[target] if target is not None else []) for h in others)
@@ -1123,6 +1127,28 @@ def _split_coordinated(head: Token, actor: Actor, exclude: list[Token]) -> tuple
                 country = spans[second.i].label_[:3]
                 return actor, Actor(text=f"{second.text} {head.text}", code=country + role, country=country)
     return actor, NO_ACTOR
+
+
+@functools.lru_cache(maxsize=1)
+def _country_words() -> dict[str, str]:
+    """Lower-cased country names and demonyms -> ISO3 (for the halves of "U.S.-Russian")."""
+    return {e.text.lower(): e.code[:3] for e in country_lexicon() if e.kind in {KIND_COUNTRY}}
+
+
+def _hyphen_pair(head: Token) -> tuple[Actor, Actor] | None:
+    """Two countries joined by a hyphen in front of an event noun: "U.S.-Russian talks", "Congo-Rwanda deal"."""
+    words = _country_words()
+    for tok in head.lefts if head.pos_ in {"NOUN", "PROPN"} else ():
+        for t in tok.subtree:
+            parts = t.text.split("-") if "-" in t.text[1:-1] else []
+            if t.text == "-" and 0 < t.i < len(t.doc) - 1:
+                parts = [t.doc[t.i - 1].text, t.doc[t.i + 1].text]
+            if len(parts) == 2:
+                first, second = words.get(parts[0].lower(), ""), words.get(parts[1].lower(), "")
+                if first and second and first != second:
+                    return (Actor(text=parts[0], code=first, country=first),
+                            Actor(text=parts[1], code=second, country=second))
+    return None
 
 
 def _has_case(tok: Token) -> bool:

@@ -181,6 +181,8 @@ def _args(nlp, sentence: str, word: str):
      "JAMGOV", "BRBGOV"),
     ("Ankara stepped in as mediator in the port dispute between Somalia and Ethiopia.", "stepped", "TURGOV",
      "SOM"),
+    # two countries joined by a hyphen before the event noun
+    ("Pakistan-Afghanistan talks on border trade resumed in Kabul.", "talks", "PAK", "AFG"),
     # "heaped the blame on Y"
     ("Ecuador's defence minister heaped blame on Albanian traffickers for the surge in cocaine.", "blame",
      "ECUGOV", "ALB"),
