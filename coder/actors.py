@@ -988,7 +988,7 @@ def event_actors(trigger: Token, event: str = "",
     tgt = resolve_actor(target, exclude=([source] if source is not None else []) + venue)
     if src.text and src.text == tgt.text:
         tgt = NO_ACTOR
-    if not tgt.text and source is not None and event in {"meet", "consult", "accuse", "attack"}:
+    if not tgt.text and source is not None:
         pair = _hyphen_pair(source) or _hyphen_pair(trigger)  # "U.S.-Russian START talks", "Pakistan-Afghanistan talks"
         if pair is not None:
             src, tgt = pair
