@@ -166,7 +166,14 @@ def _locative(tok: Token) -> bool:
         part = tok.head.head  # "in a residential sector of eastern Beirut", "on the outskirts of Tunis"
         if (part.lemma_ or part.lower_).lower() in _PART_NOUNS or part.lower_ in _PART_NOUNS:
             tok, preps = part, LOCATIVE_PREPS | {"on"}
+    if tok.dep_ == "pobj" and tok.head.lower_ == "on" and (tok.lemma_ or tok.lower_).lower() in _ON_PLACES:
+        return True  # "on Moscow's Guryanova Street", "on the Kerch bridge", "on the Benguela road"
     return tok.dep_ == "pobj" and tok.head.lower_ in preps and tok.lemma_.lower() not in _NOT_PLACES
+
+
+#: Nouns an "on" phrase makes a place: streets, roads, bridges and shores ("on" alone is mostly a day or a topic).
+_ON_PLACES = frozenset({"street", "avenue", "road", "highway", "bridge", "square", "boulevard", "motorway", "island",
+                        "coast", "shore", "beach", "outskirts", "river", "lake"})  # not "on the Thai border"
 
 
 #: Common nouns after a place's name that make it a place: "Djugu territory", "Kurram agency".

@@ -89,3 +89,16 @@ def test_a_name_before_a_common_noun_in_a_locative_phrase() -> None:
                   ["nsubj", "ROOT", "det", "dobj", "prep", "det", "compound", "pobj"],
                   ["NOUN", "VERB", "DET", "NOUN", "ADP", "DET", "PROPN", "NOUN"])
     assert event_location(doc, doc[1], []) == ""
+
+
+def test_an_on_phrase_is_a_place_only_for_streets_roads_and_shores() -> None:
+    # "A bomb exploded on Kabul's Darulaman Road": a road is a place; "on Sunday" never is
+    doc = _tagged(["A", "bomb", "exploded", "on", "Kabul", "'s", "Darulaman", "Road"], [1, 2, 2, 2, 7, 4, 7, 3],
+                  ["det", "nsubj", "ROOT", "prep", "poss", "case", "compound", "pobj"],
+                  ["DET", "NOUN", "VERB", "ADP", "PROPN", "PART", "PROPN", "PROPN"])
+    doc.ents = [spacy.tokens.Span(doc, 4, 5, label="GPE")]
+    assert event_location(doc, doc[2], []) == "AFG"
+    doc = _tagged(["Talks", "on", "Kabul", "resumed"], [3, 0, 1, 3], ["nsubj", "prep", "pobj", "ROOT"],
+                  ["NOUN", "ADP", "PROPN", "VERB"])
+    doc.ents = [spacy.tokens.Span(doc, 2, 3, label="GPE")]
+    assert event_location(doc, doc[3], []) == ""
