@@ -539,7 +539,8 @@ _NOT_ACTORS = {"hour", "minute", "day", "week", "month", "year", "time", "range"
                "wording", "release", "agreement", "deal", "message", "tie", "relation", "restoration", "reply",
                "nothing", "audience", "one", "what", "plan", "investment", "situation", "question", "accord",
                "treaty", "ceasefire", "truce", "programme", "program", "project", "policy", "bill", "law", "decision",
-               "move", "remark", "comment", "decree", "budget", "reform", "word", "term", "detail", "text"}
+               "move", "remark", "comment", "decree", "budget", "reform", "word", "term", "detail", "text",
+               "smoke", "flame", "dust", "debris", "rubble", "blood", "image", "photo", "picture", "footage"}
 
 
 def _thing_owner(thing: Token) -> Token | None:
@@ -792,8 +793,8 @@ def _noun_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
                 climbs += 1
             if source is not None and source.dep_ == "nsubjpass":
                 source = _agent(gov)
-            if source is not None and source.i == trigger.i:
-                source = None
+            if source is not None and (source.i == trigger.i or not _actor_like(source)):
+                source = None  # "Smoke rises above the airport after a night of shelling"
         if (target is None and gov.i != trigger.i and trigger.dep_ == "pobj" and _lemma_of(trigger) in _PHONE_NOUNS
                 and (gov.pos_ == "VERB" or gov.tag_.startswith("VB"))):
             spoken_to = _object(gov, set())  # "In a phone call, X assured Y of ...", "By phone, X told Y that ..."

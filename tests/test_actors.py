@@ -382,3 +382,12 @@ def test_the_one_a_finding_or_statement_accuses_is_the_target(nlp) -> None:
     doc = nlp("A UN fact-finding mission found that Venezuelan security forces had carried out killings.")
     src, tgt, _ = event_actors(next(t for t in doc if t.text == "found"), "accuse")
     assert (src.code, tgt.code) == ("IGOUNO", "VENMIL")
+
+
+@pytest.mark.spacy_model
+def test_smoke_is_no_actor(nlp) -> None:
+    from coder.actors import event_arguments
+
+    doc = nlp("Smoke rises in the distance alongside the sound of heavy bombardment in east Aleppo.")
+    source, _ = event_arguments(next(t for t in doc if t.text == "bombardment"))
+    assert source is None
