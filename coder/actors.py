@@ -528,10 +528,10 @@ _ARRIVAL_VERBS = {"arrive", "travel", "fly", "land", "reach", "return"}
 _TOPIC_VERBS = {"discuss", "debate", "negotiate", "review", "exchange", "explore", "address", "raise"}
 
 
-#: Verbs of talking whose "on" / "about" phrase is a topic or a time, never the other party.
 #: Verbs whose "lines" and "links" are infrastructure, not a call: "blew up three power lines".
 _DAMAGE_VERBS = {"blow", "cut", "sever", "destroy", "bomb", "attack", "hit", "strike", "target", "sabotage", "damage",
                  "shell", "down", "knock", "disable"}
+#: Verbs of talking whose "on" / "about" phrase is a topic or a time, never the other party.
 _TALK_VERBS = {"confer", "talk", "speak", "consult", "converse", "chat", "meet", "agree", "cooperate", "correspond"}
 #: Heads that name a time, an amount or a thing, never a party: "spoke on Wednesday", "more than two hours".
 _NOT_ACTORS = {"hour", "minute", "day", "week", "month", "year", "time", "range", "fringe", "margin", "sideline",
@@ -726,15 +726,9 @@ def _noun_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
     came = _came_under(trigger)
     if came is not None:
         return came
-    caller = _prep_object(trigger, {"from"})
-    if caller is None and trigger.dep_ == "dobj" and _lemma_of(trigger.head) in _RECEIVING_VERBS:
-        caller = _prep_object(trigger.head, {"from"})  # "received a phone call on Sunday from Y"
-    if caller is not None and _lemma_of(trigger) in {"call", "message", "letter"} and trigger.dep_ == "dobj":
-        return caller, _subject(trigger.head)  # "X took a call from Y": Y called X
-    if trigger.dep_ == "dobj" and _lemma_of(trigger.head) in _DRAWING_VERBS:  # "X drew a sharp rebuke from Y"
-        critic = _prep_object(trigger, {"from"}) or _prep_object(trigger.head, {"from"})
-        if critic is not None:
-            return critic, _subject(trigger.head)
+    sender = _from_party(trigger)
+    if sender is not None:
+        return sender, _subject(trigger.head)
     source: Token | None = None
     for child in trigger.children:
         if child.dep_ == "poss" or child.dep_ == "nsubj":  # "X, right, talks with Y" tagged as a noun
@@ -808,6 +802,20 @@ _FORUM_NOUNS = {"summit", "conference", "meeting", "forum", "session", "gatherin
 def _is_igo(tok: Token) -> bool:
     span = _spans_by_token(tok.doc).get(tok.i)
     return span is not None and span.label_.startswith("IGO")
+
+
+def _from_party(noun: Token) -> Token | None:
+    """The "from" party of an object that someone received: the caller of "X took a call from Y" (also "received
+    a phone call on Sunday from Y"), the critic of "X drew a sharp rebuke from Y". The verb's subject is the
+    other party."""
+    if noun.dep_ != "dobj":
+        return None
+    verb = _lemma_of(noun.head)
+    sent = _lemma_of(noun) in {"call", "message", "letter"}
+    if not sent and verb not in _DRAWING_VERBS:
+        return None
+    verbs = _RECEIVING_VERBS | _DRAWING_VERBS if sent else _DRAWING_VERBS
+    return _prep_object(noun, {"from"}) or (_prep_object(noun.head, {"from"}) if verb in verbs else None)
 
 
 _RECEIVING_VERBS = {"take", "receive", "get", "answer", "accept"}
@@ -1000,16 +1008,14 @@ def event_actors(trigger: Token, event: str = "",
     # A consultation's place says nothing of the parties: talks are held in Doha, Oslo or Geneva.
     located = [a for a in ([src, *co] if event in {"attack", "accuse"} else [])
                + ([tgt] if event != "consult" else []) if a.text and not a.country]
+    envoy = any(w in _ENVOY_WORDS for w in re.findall(r"[a-z]+", src.text.lower()))  # an envoy's counterpart is foreign
     if located:
         from .places import event_location
 
-        doc = trigger.doc
-        places = [s for s in doc.spans.get(SPANS_KEY, []) if s.id_ in {KIND_COUNTRY, KIND_CAPITAL}]
-        where = event_location(doc, trigger, places) or default_location
+        where = event_location(trigger.doc, trigger, _place_spans(trigger.doc)) or default_location
         if event in {"attack", "accuse"}:
-            src = _placed(src, where, source)
+            src = _placed(src, where, source)  # placing keeps the text, so `envoy` still holds
             co = [_placed(actor, where, head) for actor, head in zip(co, others)]
-        envoy = any(w in _ENVOY_WORDS for w in re.findall(r"[a-z]+", src.text.lower()))
         if not (event == "accuse" and src.country and not envoy and tgt.code in _STATE_ROLES):
             tgt = _placed(tgt, where, target)  # in a visit, the place is the host's country; a named accuser's
             # officials, courts and parties are its own (the domestic rule below), wherever it spoke
@@ -1018,20 +1024,22 @@ def event_actors(trigger: Token, event: str = "",
             tgt = _placed(tgt, _state_country(src), target)
             if src.code[3:] in {"INS", "REB", "CRM"}:  # "... wounding 12 soldiers": COLMIL; "KIA fighters blew
                 tgt = _placed(tgt, src.country, target)  # up a railway bridge": armed groups fight at home
-    envoy = any(w in _ENVOY_WORDS for w in re.findall(r"[a-z]+", src.text.lower()))  # an envoy's counterpart is foreign
     if event in {"meet", "consult", "accuse"} and src.country and not tgt.country and not envoy:
         # "Erdogan met opposition leaders", "the commission accused soldiers of looting": a role with no
         # country of its own, facing a named country's actor with no place named, is domestic to it.
         tgt = _placed(tgt, src.country, target)
     if event == "meet" and src.country and not tgt.text:  # "Venezuela's foreign minister was in Havana": the host
-        from .places import event_location, location_mentions
+        from .places import event_place
 
-        places = [s for s in trigger.doc.spans.get(SPANS_KEY, []) if s.id_ in {KIND_COUNTRY, KIND_CAPITAL}]
-        host = event_location(trigger.doc, trigger, places)
-        if host and host != src.country:
-            name = next((span.text for span, code in location_mentions(trigger.doc, places) if code == host), "")
-            tgt = Actor(text=name, code=host, country=host)
+        host = event_place(trigger.doc, trigger, _place_spans(trigger.doc))
+        if host is not None and host[1] != src.country:
+            tgt = Actor(text=host[0].text, code=host[1], country=host[1])
     return src, tgt, co
+
+
+def _place_spans(doc: Doc) -> list[Span]:
+    """The actor spans that name a country or a capital: places as well as parties."""
+    return [s for s in doc.spans.get(SPANS_KEY, []) if s.id_ in {KIND_COUNTRY, KIND_CAPITAL}]
 
 
 #: Roles of a state's own institutions and politics: "the central bank governor", "the opposition candidate".

@@ -235,15 +235,21 @@ def location_mentions(doc: Doc, country_spans: list[Span]) -> Iterator[tuple[Spa
             yield span, code
 
 
-def event_location(doc: Doc, trigger: Token | None, country_spans: list[Span]) -> str:
-    """ISO3 of where the event of `trigger` took place: a location inside the trigger's clause first, else the
-    first location the sentence names; "" when it names none."""
+def event_place(doc: Doc, trigger: Token | None, country_spans: list[Span]) -> tuple[Span, str] | None:
+    """(phrase, ISO3) of where the event of `trigger` took place: a location inside the trigger's clause first,
+    else the first location the sentence names; None when it names none."""
     found = list(location_mentions(doc, country_spans))
     if not found:
-        return ""
+        return None
     if trigger is not None:
         clause = {t.i for t in trigger.subtree}
         for span, code in found:
             if span.start in clause:
-                return code
-    return found[0][1]
+                return span, code
+    return found[0]
+
+
+def event_location(doc: Doc, trigger: Token | None, country_spans: list[Span]) -> str:
+    """ISO3 of :func:`event_place`, or ""."""
+    place = event_place(doc, trigger, country_spans)
+    return place[1] if place is not None else ""

@@ -31,9 +31,10 @@ def test_fold_drops_accents_and_case() -> None:
     assert fold("Kandahār") == fold("KANDAHAR") == "kandahar"
 
 
-def _doc(words: list[str], heads: list[int], deps: list[str], ents: list[str]):
+def _doc(words: list[str], heads: list[int], deps: list[str], ents: list[str] | None = None,
+         pos: list[str] | None = None):
     nlp = spacy.blank("en")
-    return spacy.tokens.Doc(nlp.vocab, words=words, heads=heads, deps=deps, ents=ents)
+    return spacy.tokens.Doc(nlp.vocab, words=words, heads=heads, deps=deps, ents=ents, pos=pos)
 
 
 def test_event_location_prefers_a_locative_phrase() -> None:
@@ -69,36 +70,32 @@ def test_a_place_a_part_of_which_is_named_is_the_location() -> None:
     assert event_location(doc, doc[1], []) == ""
 
 
-def _tagged(words: list[str], heads: list[int], deps: list[str], pos: list[str]):
-    nlp = spacy.blank("en")
-    return spacy.tokens.Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos)
-
-
 def test_a_name_before_a_common_noun_in_a_locative_phrase() -> None:
     # "killed 41 people in Djugu territory": a small town's name before a unit noun
-    doc = _tagged(["Militiamen", "killed", "people", "in", "Djugu", "territory"], [1, 1, 1, 1, 5, 3],
-                  ["nsubj", "ROOT", "dobj", "prep", "compound", "pobj"], ["NOUN", "VERB", "NOUN", "ADP", "PROPN", "NOUN"])
+    doc = _doc(["Militiamen", "killed", "people", "in", "Djugu", "territory"], [1, 1, 1, 1, 5, 3],
+               ["nsubj", "ROOT", "dobj", "prep", "compound", "pobj"],
+               pos=["NOUN", "VERB", "NOUN", "ADP", "PROPN", "NOUN"])
     assert event_location(doc, doc[1], []) == "COD"
     # "at Quetta police checkpoint": a large city's name before any noun
-    doc = _tagged(["A", "bomber", "killed", "11", "at", "Quetta", "police", "checkpoint"], [1, 2, 2, 2, 2, 7, 7, 4],
-                  ["det", "nsubj", "ROOT", "dobj", "prep", "compound", "compound", "pobj"],
-                  ["DET", "NOUN", "VERB", "NUM", "ADP", "PROPN", "NOUN", "NOUN"])
+    doc = _doc(["A", "bomber", "killed", "11", "at", "Quetta", "police", "checkpoint"], [1, 2, 2, 2, 2, 7, 7, 4],
+               ["det", "nsubj", "ROOT", "dobj", "prep", "compound", "compound", "pobj"],
+               pos=["DET", "NOUN", "VERB", "NUM", "ADP", "PROPN", "NOUN", "NOUN"])
     assert event_location(doc, doc[2], []) == "PAK"
     # "at the Djugu airstrip": a small town's name before a noun that is no unit is not taken for the place
-    doc = _tagged(["Rebels", "torched", "a", "plane", "at", "the", "Djugu", "airstrip"], [1, 1, 3, 1, 1, 7, 7, 4],
-                  ["nsubj", "ROOT", "det", "dobj", "prep", "det", "compound", "pobj"],
-                  ["NOUN", "VERB", "DET", "NOUN", "ADP", "DET", "PROPN", "NOUN"])
+    doc = _doc(["Rebels", "torched", "a", "plane", "at", "the", "Djugu", "airstrip"], [1, 1, 3, 1, 1, 7, 7, 4],
+               ["nsubj", "ROOT", "det", "dobj", "prep", "det", "compound", "pobj"],
+               pos=["NOUN", "VERB", "DET", "NOUN", "ADP", "DET", "PROPN", "NOUN"])
     assert event_location(doc, doc[1], []) == ""
 
 
 def test_an_on_phrase_is_a_place_only_for_streets_roads_and_shores() -> None:
     # "A bomb exploded on Kabul's Darulaman Road": a road is a place; "on Sunday" never is
-    doc = _tagged(["A", "bomb", "exploded", "on", "Kabul", "'s", "Darulaman", "Road"], [1, 2, 2, 2, 7, 4, 7, 3],
-                  ["det", "nsubj", "ROOT", "prep", "poss", "case", "compound", "pobj"],
-                  ["DET", "NOUN", "VERB", "ADP", "PROPN", "PART", "PROPN", "PROPN"])
+    doc = _doc(["A", "bomb", "exploded", "on", "Kabul", "'s", "Darulaman", "Road"], [1, 2, 2, 2, 7, 4, 7, 3],
+               ["det", "nsubj", "ROOT", "prep", "poss", "case", "compound", "pobj"],
+               pos=["DET", "NOUN", "VERB", "ADP", "PROPN", "PART", "PROPN", "PROPN"])
     doc.ents = [spacy.tokens.Span(doc, 4, 5, label="GPE")]
     assert event_location(doc, doc[2], []) == "AFG"
-    doc = _tagged(["Talks", "on", "Kabul", "resumed"], [3, 0, 1, 3], ["nsubj", "prep", "pobj", "ROOT"],
-                  ["NOUN", "ADP", "PROPN", "VERB"])
+    doc = _doc(["Talks", "on", "Kabul", "resumed"], [3, 0, 1, 3], ["nsubj", "prep", "pobj", "ROOT"],
+               pos=["NOUN", "ADP", "PROPN", "VERB"])
     doc.ents = [spacy.tokens.Span(doc, 2, 3, label="GPE")]
     assert event_location(doc, doc[3], []) == ""
