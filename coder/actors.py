@@ -34,6 +34,7 @@ COMPONENT = "coder_actors"
 DICTIONARY_FILE = "actors.jsonl"
 ALIASES_FILE = "country_aliases.tsv"
 PATTERNS_FILE = "patterns.jsonl"
+TITLED_FILE = "titled_surnames.json"
 
 #: Pattern ids say what kind of entry a span came from.
 KIND_COUNTRY = "country"
@@ -212,10 +213,11 @@ MILITARY_TITLES = ("general", "gen", "gen.", "admiral", "adm.", "colonel", "col.
 CIVIL_TITLES = tuple(t for t in SURNAME_TITLES if t not in MILITARY_TITLES)
 
 
-def titled_surname_patterns() -> list[dict[str, Any]]:
-    """Token patterns "<title> <surname>" for the office-holders of the team's dictionary whose surname no other
-    person there shares (one pattern per code, its surnames as a set): a bare surname can be a place or a word
-    ("Austin"), a surname after a title is the person."""
+def titled_surnames() -> dict[str, dict[str, str]]:
+    """Surname -> {title (lower case) -> actor code} for the office-holders of the team's dictionary: a bare
+    surname can be a place or a word ("Austin"), a surname after a title is the person. A surname two people
+    share still names one of them after a title of their kind: "Secretary Austin" (Lloyd Austin, not Grenada's
+    General Hudson Austin), "General Austin" (the reverse)."""
     owners: dict[str, set[str]] = {}
     for entry in _dictionary_rows():
         if entry.get("kind") != "person":
@@ -224,20 +226,16 @@ def titled_surname_patterns() -> list[dict[str, Any]]:
             words = name.split()
             if len(words) >= 2 and words[-1].isalpha() and words[-1][:1].isupper() and len(words[-1]) > 2:
                 owners.setdefault(words[-1], set()).add(entry["code"] + "|" + entry["names"][0])
-    by_code: dict[tuple[str, tuple[str, ...]], list[str]] = {}
-    for surname, people in owners.items():
+    table: dict[str, dict[str, str]] = {}
+    for surname, people in sorted(owners.items()):
         if len(people) == 1:
-            by_code.setdefault((next(iter(people)).split("|")[0], SURNAME_TITLES), []).append(surname)
+            table[surname] = dict.fromkeys(SURNAME_TITLES, next(iter(people)).split("|")[0])
             continue
-        # A shared surname still names one person after a title of their kind: "Secretary Austin" (Lloyd Austin,
-        # not Grenada's General Hudson Austin), "General Austin" (the reverse).
         for titles, military in ((MILITARY_TITLES, True), (CIVIL_TITLES, False)):
-            kind = [p for p in people if (p.split("|")[0][3:] == "MIL") == military]
+            kind = sorted(p for p in people if (p.split("|")[0][3:] == "MIL") == military)
             if len(kind) == 1:
-                by_code.setdefault((kind[0].split("|")[0], titles), []).append(surname)
-    return [{"label": code, "id": KIND_ENTRY,
-             "pattern": [{"LOWER": {"IN": list(titles)}}, {"ORTH": {"IN": sorted(names)}}]}
-            for (code, titles), names in sorted(by_code.items())]
+                table.setdefault(surname, {}).update(dict.fromkeys(titles, kind[0].split("|")[0]))
+    return table
 
 
 def _given_name_after_title(span: Span) -> bool:
@@ -248,7 +246,7 @@ def _given_name_after_title(span: Span) -> bool:
 
 
 def default_patterns() -> list[dict[str, Any]]:
-    """SpanRuler patterns for every lexicon entry (label = actor code, id = kind), and titled surnames."""
+    """SpanRuler phrase patterns for every lexicon entry (label = actor code, id = kind)."""
     patterns: list[dict[str, Any]] = []
     seen: set[str] = set()
     for entry in (*actor_dictionary(), *country_lexicon()):
@@ -256,7 +254,7 @@ def default_patterns() -> list[dict[str, Any]]:
             continue  # the team's dictionary wins over the country lexicon
         seen.add(entry.text)
         patterns.append({"label": entry.code, "pattern": entry.text, "id": entry.kind})
-    return patterns + titled_surname_patterns()
+    return patterns
 
 
 # --------------------------------------------------------------------------------------------------- component
@@ -270,7 +268,11 @@ def make_actor_ruler(nlp: Language, name: str, spans_key: str, use_default_patte
 
 
 class ActorRuler:
-    """Marks actor mentions (label = CAMEO actor code) in ``doc.spans[spans_key]``."""
+    """Marks actor mentions (label = CAMEO actor code) in ``doc.spans[spans_key]``.
+
+    Names are phrase patterns of a SpanRuler (hash lookups, fast however many). Titled surnames ("Secretary
+    Austin") are looked up token by token in a table: as token patterns they cost as much as the whole parse.
+    """
 
     def __init__(self, nlp: Language, name: str = COMPONENT, *, spans_key: str = SPANS_KEY,
                  use_default_patterns: bool = True) -> None:
@@ -279,8 +281,10 @@ class ActorRuler:
         self.name = name
         self.spans_key = spans_key
         self.ruler = SpanRuler(nlp, name=f"{name}_ruler", spans_key=spans_key, overwrite=True)
+        self.titled: dict[str, dict[str, str]] = {}
         if use_default_patterns:
             self.ruler.add_patterns(default_patterns())
+            self.titled = titled_surnames()
 
     def add_patterns(self, patterns: Iterable[dict[str, str]]) -> None:
         self.ruler.add_patterns(list(patterns))
@@ -289,20 +293,33 @@ class ActorRuler:
     def patterns(self) -> list[dict[str, str]]:
         return self.ruler.patterns
 
+    def _titled_spans(self, doc: Doc) -> list[Span]:
+        out = []
+        for tok in doc[1:]:
+            codes = self.titled.get(tok.text)
+            if codes is not None:
+                code = codes.get(doc[tok.i - 1].lower_)
+                if code is not None:
+                    out.append(Span(doc, tok.i - 1, tok.i + 1, label=code, span_id=KIND_ENTRY))
+        return out
+
     def __call__(self, doc: Doc) -> Doc:
-        doc = self.ruler(doc)
-        spans = doc.spans[self.spans_key]
-        kept = [s for s in spans if not _given_name_after_title(s)]
-        if len(kept) != len(spans):
-            doc.spans[self.spans_key] = kept
+        spans = self.ruler.match(doc) if self.ruler.patterns else []
+        titled = self._titled_spans(doc) if self.titled else []
+        if titled:
+            spans = sorted(set(spans) | set(titled))
+        doc.spans[self.spans_key] = [s for s in spans if not _given_name_after_title(s)]
         return doc
 
     def to_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> None:
         self.ruler.to_disk(path, exclude=exclude)
+        Path(path, TITLED_FILE).write_text(json.dumps(self.titled, ensure_ascii=False, sort_keys=True), "utf-8")
 
     def from_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> "ActorRuler":
         self.ruler.clear()
         self.ruler.from_disk(path, exclude=exclude)
+        titled = Path(path, TITLED_FILE)
+        self.titled = json.loads(titled.read_text("utf-8")) if titled.exists() else {}
         return self
 
 

@@ -62,6 +62,16 @@ def test_ruler_to_disk_from_disk(blank_nlp, tmp_path) -> None:
     assert [(s.text, s.label_) for s in doc.spans[actors.SPANS_KEY]] == [("Fooland Council", "XYZGOV")]
 
 
+def test_ruler_titled_surnames_to_disk_from_disk(blank_nlp, tmp_path) -> None:
+    ruler = ActorRuler(blank_nlp, use_default_patterns=False)
+    ruler.titled = {"Grumble": {"minister": "XYZGOV", "general": "XYZMIL"}}
+    ruler.to_disk(tmp_path / "ruler")
+    other = ActorRuler(blank_nlp, use_default_patterns=False).from_disk(tmp_path / "ruler")
+    doc = other(blank_nlp("Minister Grumble met General Grumble, and Grumble left. General Grumble Smith stayed."))
+    assert [(s.text, s.label_) for s in doc.spans[actors.SPANS_KEY]] == [("Minister Grumble", "XYZGOV"),
+                                                                          ("General Grumble", "XYZMIL")]
+
+
 def test_country_of() -> None:
     assert country_of("PAKMIL") == "PAK"
     assert country_of("IGOUNO") == ""
@@ -216,9 +226,9 @@ def test_source_and_target(nlp, sentence: str, word: str, source: str, target: s
 
 @pytest.mark.spacy_model
 def test_a_title_makes_a_surname_a_mention(nlp) -> None:
-    from coder.actors import titled_surname_patterns
+    from coder.actors import titled_surnames
 
-    assert titled_surname_patterns()  # built from the dictionary, one pattern per code
+    assert titled_surnames()["Austin"]["secretary"] == "USAGOV"  # built from the dictionary
 
     def spans(text: str) -> list[tuple[str, str]]:
         doc = nlp(text)
