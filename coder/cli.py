@@ -81,8 +81,9 @@ def code_cli(
     no_split: Annotated[bool, typer.Option("--no-split", help="Each input record is one sentence.")] = False,
     keep_duplicates: Annotated[bool, typer.Option("--keep-duplicates", help="Count repeated reports of one "
                                                                             "event in the dyad table.")] = False,
-    batch_size: Annotated[int, typer.Option(min=1, help="Sentences per batch.")] = 256,
-    n_process: Annotated[int, typer.Option(min=1, help="Processes for spaCy parsing.")] = 1,
+    batch_size: Annotated[int, typer.Option(min=1, help="Sentences classified together (the parser gets those "
+                                                        "that may be events).")] = 1024,
+    n_process: Annotated[int, typer.Option(min=1, help="Worker processes (each holds a copy of the model; about one per core).")] = 1,
     tracking_uri: Annotated[Optional[str], typer.Option(envvar="MLFLOW_TRACKING_URI",
                                                         help="MLflow store for models:/ URIs.")] = None,
 ) -> None:

@@ -1,15 +1,16 @@
 """Coding sentences: classifier first, then the parse, rules and actors for the sentences that may be events.
 
-The classifier scores every sentence (cheap). Only candidates — sentences the classifier does not confidently
-call ``none``, or that contain an event word — are parsed by spaCy (the expensive step). On the parse, rules
-decide where the classifier is unsure or where a rule is marked ``override``, and the source and target actors
-are read from the event word's arguments.
+The classifier scores every sentence (cheap). Only the sentences whose coding the parse can change are parsed by
+spaCy (the expensive step): those the classifier calls an event (the actors need the parse), those with a word an
+``override`` rule reads (:func:`rules.override_possible`), and those where the classifier is unsure (below the
+rules threshold, where a rule decides) and that have a word some pattern rule reads (:func:`rules.rule_possible`). Every other sentence is none whatever the parse says, so this cascade codes
+exactly what parsing every sentence codes. On the parse, rules decide where the classifier is unsure or where a
+rule is marked ``override``, and the source and target actors are read from the event word's arguments.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,19 +20,10 @@ from .actors import NO_ACTOR, Actor, ArticleContext, coordinated_pair, event_act
 from .cameo import NONE, goldstein, quad_class, refine_code, root_code
 from .corpus import Sentence, parse_and_place
 from .model import EventModel
-from .rules import HYPOTHETICAL, NEGATING, apply_rules, blocker, candidate_triggers, is_reported, trigger_for
+from .rules import HYPOTHETICAL, NEGATING, apply_rules, blocker, candidate_triggers, is_reported, \
+    override_possible, rule_possible, trigger_for
 
 log = logging.getLogger(__name__)
-
-#: Cheap lexical prefilter: a sentence with one of these stems is parsed even when the classifier says none.
-PREFILTER = re.compile(
-    r"\b(?:meet|met\b|visit|host|receiv|welcom|call(?:ed|s)? on|talk|negotiat|consult|discuss|mediat|phone|"
-    r"telephon|accus|blam|condemn|denounc|critici|slam|lambast|summon|attack|bomb|shell|kill|ambush|strik|struck|"
-    r"raid|storm|abduct|kidnap|assassinat|massacre|fire[ds]? (?:on|at)|open(?:ed)? fire|clash|fight|fought|"
-    r"airstrike|air strike|drone)",
-    re.IGNORECASE,
-)
-
 
 ACCUSE = "accuse"
 #: Verbs that report or characterise what someone said: a reported charge has no accusing word of its own.
@@ -68,13 +60,14 @@ class Coder:
     """Codes sentences with a fitted :class:`EventModel`, a spaCy pipeline and the rules."""
 
     def __init__(self, model: EventModel, nlp: Any = None, *, threshold: float | None = None,
-                 rules_enabled: bool | None = None, candidate_threshold: float | None = None) -> None:
+                 rules_enabled: bool | None = None, cascade: bool = True) -> None:
         self.model = model
         cfg = model.config
         self.threshold = cfg["rules"]["threshold"] if threshold is None else threshold
         self.rules_enabled = cfg["rules"]["enabled"] if rules_enabled is None else rules_enabled
-        self.candidate_threshold = (cfg["pipeline"]["candidate_threshold"] if candidate_threshold is None
-                                    else candidate_threshold)
+        self.cascade = cascade  # False: parse every sentence (the reference the cascade is measured against)
+        self.seen = 0    # sentences classified
+        self.parsed = 0  # of them, sentences parsed
         if nlp is None:
             from .nlp import load_pipeline
 
@@ -98,6 +91,8 @@ class Coder:
         match = apply_rules(doc, found) if self.rules_enabled else None
         if match is not None and match.rule == "no_event_word" and event == ACCUSE and _speaks(doc):
             match = None  # "Vilnius said the forests were used ... with the connivance of Minsk": a charge in speech
+        if match is not None and event == NONE == match.event:
+            match = None  # the rules agree with the classifier's none: the classifier decided (parsed or not)
         if match is not None and (match.override or confidence < self.threshold):
             event, coded_by = match.event, f"rule:{match.rule}"
             # The classifier's probability for the class the rule chose: how much the model agrees.
@@ -128,28 +123,35 @@ class Coder:
                         negated=why in NEGATING, hypothetical=why in HYPOTHETICAL, reported=is_reported(trigger),
                         co_sources=tuple(others))
 
-    def code(self, sentences: Iterable[Sentence], *, batch_size: int = 256, n_process: int = 1,
+    def needs_parse(self, text: str, proba: Any) -> bool:
+        """Whether parsing can change how this sentence is coded (see the module docstring)."""
+        if not self.cascade or proba.argmax() != self._none:
+            return True
+        if not self.rules_enabled:
+            return False
+        return override_possible(text) or (proba[self._none] < self.threshold and rule_possible(text))
+
+    def code(self, sentences: Iterable[Sentence], *, batch_size: int = 1024,
              all_sentences: bool = False) -> Iterator[dict[str, Any]]:
         """Yield one event row per sentence coded as an event (every sentence with `all_sentences`)."""
         batch: list[Sentence] = []
         for sent in sentences:
             batch.append(sent)
             if len(batch) >= batch_size:
-                yield from self._code_batch(batch, batch_size, n_process, all_sentences)
+                yield from self._code_batch(batch, batch_size, all_sentences)
                 batch = []
         if batch:
-            yield from self._code_batch(batch, batch_size, n_process, all_sentences)
+            yield from self._code_batch(batch, batch_size, all_sentences)
 
-    def _code_batch(self, batch: list[Sentence], batch_size: int, n_process: int,
-                    all_sentences: bool) -> Iterator[dict[str, Any]]:
+    def _code_batch(self, batch: list[Sentence], batch_size: int, all_sentences: bool) -> Iterator[dict[str, Any]]:
         texts = [s.text for s in batch]
         proba = self.model.predict_proba(texts)
-        candidates = [i for i, t in enumerate(texts)
-                      if proba[i].argmax() != self._none or proba[i][self._none] < self.candidate_threshold
-                      or PREFILTER.search(t)]
+        candidates = [i for i, t in enumerate(texts) if self.needs_parse(t, proba[i])]
+        self.seen += len(texts)
+        self.parsed += len(candidates)
         decisions: dict[int, Decision] = {}
         parsed = {i: parse_and_place(texts[i]) for i in candidates}  # the text to parse, the dateline's country
-        docs = self.nlp.pipe((parsed[i][0] for i in candidates), batch_size=batch_size, n_process=n_process)
+        docs = self.nlp.pipe((parsed[i][0] for i in candidates), batch_size=batch_size)
         for i, doc in zip(candidates, docs):
             sent = batch[i]
             if self._context.doc_id != sent.doc_id:  # documents arrive whole and in order

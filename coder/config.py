@@ -43,8 +43,12 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "rules": {"enabled": True, "threshold": 0.6},
     "evaluation": {"cv_folds": 3},  # cross-validated macro-F1 of the classifier on train; 0 or 1 skips it
     "tune": {"grid": {"classifier.C": [1.0, 4.0, 16.0]}, "metric": "dev_macro_f1"},
-    "pipeline": {"spacy_model": "", "candidate_threshold": 0.97},
+    "pipeline": {"spacy_model": ""},
 }
+
+#: Keys older coder versions wrote and that no longer do anything: accepted (a saved model's config still loads)
+#: and dropped. ``pipeline.candidate_threshold`` chose which sentences to parse; the cascade is now exact.
+RETIRED_KEYS: frozenset[tuple[str, str]] = frozenset({("pipeline", "candidate_threshold")})
 
 #: Keys whose value is one of a few names.
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
@@ -75,6 +79,8 @@ def merge(config: dict[str, Any], path: str | Path = "<config>") -> dict[str, An
         if not isinstance(values, dict):
             raise ConfigError(f"[{table}] must be a table", path)
         for key, value in values.items():
+            if (table, key) in RETIRED_KEYS:
+                continue
             if key not in DEFAULTS[table]:
                 raise ConfigError(f"unknown key {key!r} in [{table}] (known: {', '.join(DEFAULTS[table])})", path)
             default = DEFAULTS[table][key]

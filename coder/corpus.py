@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import io
 import json
 import logging
 import re
@@ -64,23 +63,62 @@ class Sentence:
 
 # --------------------------------------------------------------------------------------------------- decoding
 
+def _check_head(path: Path, head: bytes, whole: bool) -> None:
+    """Reject a file whose first bytes say it is empty, UTF-16 or binary (`whole`: `head` is the whole file)."""
+    if whole and not head.strip():
+        raise InputError("file is empty", path)
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError("file is UTF-16 text; convert it to UTF-8", path)
+    if b"\x00" in head:
+        raise InputError("file is binary, not text", path)
+
+
+def _not_utf8(path: Path, data: bytes, exc: UnicodeDecodeError, line: int) -> InputError:
+    return InputError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); convert it to UTF-8", path, line)
+
+
 def read_text_file(path: Path) -> str:
     """Decode a file as UTF-8, or raise an InputError that says why it is not text."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read file ({exc.strerror or exc})", path) from None
-    if not data.strip():
-        raise InputError("file is empty", path)
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise InputError("file is UTF-16 text; convert it to UTF-8", path)
-    if b"\x00" in data[:8192]:
-        raise InputError("file is binary, not text", path)
+    _check_head(path, data[:_HEAD], whole=True)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); convert it to UTF-8", path, line) from None
+        raise _not_utf8(path, data, exc, data.count(b"\n", 0, exc.start) + 1) from None
+
+
+_HEAD = 8192
+
+
+def iter_text_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, line with its ending) of a UTF-8 file, streamed: memory stays flat however large the file.
+
+    Lines end at "\n" only (U+2028 and friends are legal inside a JSON string or a CSV field). Raises an
+    InputError naming the file and line on a line that is not UTF-8, and on a file that is empty, UTF-16 or binary.
+    """
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror or exc})", path) from None
+    with fh:
+        head = fh.read(_HEAD)
+        _check_head(path, head, whole=len(head) < _HEAD)
+        fh.seek(0)
+        blank = True
+        for n, raw in enumerate(fh, start=1):
+            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise _not_utf8(path, raw, exc, n) from None
+            blank = blank and not line.strip()
+            yield n, line
+        if blank:
+            raise InputError("file is empty", path)
 
 
 # --------------------------------------------------------------------------------------------------- dates
@@ -170,15 +208,22 @@ _DATELINE_PREFIX = re.compile(
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " ", "\u200b": "", "\ufeff": ""})
 
 
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_SPACES = re.compile(r"\s+")
+
+
 def _normalise(line: str) -> str:
     line = line.translate(_QUOTES)
     # Drop control characters, private-use and unassigned code points, and lone symbols such as "Ƶ" banners.
-    line = "".join(ch for ch in line if unicodedata.category(ch) not in {"Cc", "Co", "Cn", "Cs"} or ch == "\t")
-    return re.sub(r"\s+", " ", line).strip()
+    if line.isascii():  # most lines: only ASCII control characters can be dropped
+        line = _ASCII_CONTROL.sub("", line)
+    else:
+        line = "".join(ch for ch in line if unicodedata.category(ch) not in {"Cc", "Co", "Cn", "Cs"} or ch == "\t")
+    return _SPACES.sub(" ", line).strip()
 
 
 def _letters(line: str) -> int:
-    return sum(ch.isalpha() for ch in line)
+    return sum(map(str.isalpha, line))
 
 
 def _key(line: str) -> str:
@@ -371,10 +416,8 @@ def _record_fields(record: dict[str, object], path: Path, line: int, clean: bool
 
 
 def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, object) for each non-blank line; InputError naming file:line on a malformed one."""
-    text = read_text_file(path)
-    # Split on "\n" only: U+2028 and friends are legal inside a JSON string.
-    for n, line in enumerate(text.split("\n"), start=1):
+    """(line number, object) for each non-blank line, streamed; InputError naming file:line on a malformed one."""
+    for n, line in iter_text_lines(path):
         if not line.strip():
             continue
         try:
@@ -392,8 +435,7 @@ def read_jsonl(path: Path, clean: bool = True) -> Iterator[Document]:
 
 
 def read_csv(path: Path, clean: bool = True) -> Iterator[Document]:
-    text = read_text_file(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(line for _, line in iter_text_lines(path))
     try:
         header = next(reader)
     except StopIteration:

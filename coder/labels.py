@@ -243,7 +243,7 @@ def check_labels(root: str | Path) -> list[str]:
 def label_stats(records: list[LabelledSentence], predicates: list[str] | None = None) -> dict[str, Counter[str]]:
     """Counts per class, split, CAMEO code, country, actor role, actor, length band and (when given, one per
     record) predicate lemma; ``none`` sentences are also counted as hard (holding an event word) or plain."""
-    from .coding import PREFILTER
+    from .rules import rule_possible
 
     keys = ("label", "split", "label_by_split", "cameo_code", "country", "role", "actor", "length", "none_kind",
             "predicate", "batch")
@@ -254,7 +254,7 @@ def label_stats(records: list[LabelledSentence], predicates: list[str] | None = 
         stats["label_by_split"][f"{split_of(rec)}/{rec.label}"] += 1
         stats["batch"][rec.written_in] += 1
         if rec.label == "none":
-            stats["none_kind"]["hard (has an event word)" if PREFILTER.search(rec.text) else "plain"] += 1
+            stats["none_kind"]["hard (has an event word)" if rule_possible(rec.text) else "plain"] += 1
         if predicates is not None and predicates[i]:
             stats["predicate"][f"{rec.label}:{predicates[i]}"] += 1
         for span in (rec.source, rec.target):

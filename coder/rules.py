@@ -12,7 +12,8 @@ the classifier's top probability is under the configured threshold, and always w
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
@@ -375,6 +376,77 @@ RULES: tuple[Rule, ...] = (
 RULES_BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
 
 
+def _stems(words: Iterable[str]) -> str:
+    """Alternation of word starts (inflections follow the start; "-man" also matches "-men")."""
+    forms = {w[:-3] + "m[ae]n" if w.endswith("man") else re.escape(w) for w in words}
+    return "|".join(sorted(forms, key=len, reverse=True))
+
+
+#: Every word an ``override`` rule's event word can be, as text (a superset of the lemmas the rules test), but
+#: the pejorative label's, which needs two words (:data:`_LABEL_VERBS` and :data:`_PEJORATIVE_WORDS`).
+OVERRIDE_WORDS = re.compile(
+    r"\bcall(?:s|ed|ing)?\b(?:\W+\w+){0,3}?\W+(?:on|upon)\b"                   # meet_call_on
+    r"|phon|telephon|\bvideo|\bvirtual|\bring(?:s|ing)?\b|\brang\b|\brung\b|\bdial"  # consult_phone
+    r"|summon"                                                                    # accuse_summon_envoy
+    r"|accus|blam|condemn|denounc|critici|\bslam|lambast|rebuk|censur|decr[yi]|deplor|castigat|chastis|\bfault"
+    r"|indict|scold|ridicul|berat|\bchid|derid|vilif|excoriat"                     # accuse_main_verb
+    r"|complain|protest",                                                         # accuse_complaint_to
+    re.IGNORECASE,
+)
+_LABEL_VERBS = re.compile(r"\b(?:call|brand|label|dub|describ|term)", re.IGNORECASE)
+_PEJORATIVE_WORDS = re.compile(rf"\b(?:{_stems(PEJORATIVES)})", re.IGNORECASE)
+
+
+def override_possible(text: str) -> bool:
+    """Whether an ``override`` rule could fire on this sentence, judged from its words alone.
+
+    A sentence where none can is coded as the classifier decided unless the classifier is unsure, so when the
+    classifier is sure of none the sentence need not be parsed: this keeps the coder's cascade lossless. Keep it
+    in step with the override rules; ``tests/test_coding.py`` checks it against the labelled sentences.
+    """
+    return bool(OVERRIDE_WORDS.search(text)) or bool(_LABEL_VERBS.search(text) and _PEJORATIVE_WORDS.search(text))
+
+
+#: Past forms a stem does not cover.
+_IRREGULAR = {"meet": "met", "strike": "struck", "shoot": "shot", "fight": "fought", "shake": "shook", "blow": "blew",
+              "overrun": "overran"}
+
+
+def _word_forms(lemmas: Iterable[str]) -> str:
+    """Alternation matching the start of every inflected form of `lemmas` ("welcom" for "welcomed")."""
+    forms = set()
+    for lemma in lemmas:
+        forms.add(re.escape(lemma[:-1] if lemma.endswith("e") and len(lemma) > 3 else lemma))
+        if lemma in _IRREGULAR:
+            forms.add(_IRREGULAR[lemma] + r"\b")
+    return "|".join(sorted(forms, key=len, reverse=True))
+
+
+#: The words of every pattern rule, as text. "hold / find Y responsible" is keyed on the judgement
+#: (:data:`_BLAME_ADJECTIVES`), the phone rule is covered by :data:`OVERRIDE_WORDS`.
+_PATTERN_WORDS = re.compile(
+    r"\b(?:" + _word_forms(
+        {"call", "brand", "label", "dub", "shake", "blow", "charge", "complaint", "case", "lawsuit", "indictment",
+         "meeting", "visit", "summit"}
+        | RECEIVE_VERBS | MEET_VERBS | CONSULT_VERBS | CONSULT_NOUNS | ACCUSE_VERBS | ATTACK_VERBS | ATTACK_NOUNS
+        | {"responsible", "accountable", "guilty", "liable", "culpable", "complicit"}) + ")",
+    re.IGNORECASE,
+)
+
+
+def rule_possible(text: str) -> bool:
+    """Whether any pattern rule could fire on this sentence, judged from its words alone.
+
+    Without one, the rules can only say none (a blocker, or no event word): where the classifier is unsure but
+    leans to none, such a sentence is none whether it is parsed or not.
+    """
+    return bool(_PATTERN_WORDS.search(text)) or override_possible(text)
+
+
+#: The rules :func:`override_possible` stands for.
+OVERRIDE_RULES = frozenset(r.name for r in RULES if r.override)
+
+
 # --------------------------------------------------------------------------------------------------- blockers
 
 MODALS = {"will", "would", "shall", "may", "might", "could", "should", "must", "can", "ca", "wo", "'ll", "'d"}
@@ -520,9 +592,20 @@ def _depth(tok: Token) -> int:
     return d
 
 
+#: Every lemma (or lower-case form) a pattern rule's event word can have: each rule's test starts by checking
+#: one of these, so other tokens are skipped without running the rules (most of a sentence's tokens).
+TRIGGER_WORDS = frozenset(
+    {"call", "summon", "complain", "protest", "brand", "label", "dub", "describe", "term", "shake", "blow",
+     "speak", "hold", "have", "find", "declare", "deem", "consider", "conversation", "conference",
+     "charge", "complaint", "case", "lawsuit", "indictment", "meeting", "visit", "summit"}
+    | PHONE_VERBS | ACCUSE_VERBS | RECEIVE_VERBS | MEET_VERBS | CONSULT_VERBS | CONSULT_NOUNS | ATTACK_VERBS
+    | ATTACK_NOUNS)
+
+
 def candidate_triggers(doc: Doc) -> list[tuple[Token, Rule]]:
     """Every event word a pattern rule recognises, shallowest in the parse first (main clause wins)."""
-    found = [(tok, rule) for tok in doc if (rule := matching_rule(tok)) is not None]
+    found = [(tok, rule) for tok in doc if (tok.lower_ in TRIGGER_WORDS or _lemma(tok) in TRIGGER_WORDS)
+             and (rule := matching_rule(tok)) is not None]
     found.sort(key=lambda pair: (_depth(pair[0]), 0 if pair[1].override else 1, pair[0].i))
     return found
 

@@ -276,7 +276,8 @@ def log_training_run(result: "TrainResult", *, config_path: Path | None, uri: st
                 dataset = mlflow.data.from_pandas(frame, source=str(root / "labels" / split), name=f"labels/{split}",
                                                   targets="label")
                 mlflow.log_input(dataset, context="training" if split == "train" else split)
-            mlflow.log_metrics({"n_train": float(result.model.meta["n_train"]), "train_seconds": result.seconds})
+            mlflow.log_metrics({"n_train": float(result.model.meta["n_train"]), "train_seconds": result.seconds,
+                                **{f"seconds_{k}": v for k, v in result.phases.items()}})
             if result.cv_scores:
                 import statistics
 

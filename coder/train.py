@@ -32,6 +32,7 @@ class TrainResult:
     data: dict[str, list[LabelledSentence]] = field(default_factory=dict)
     cv_scores: list[float] = field(default_factory=list)
     calibration: dict[str, Any] = field(default_factory=dict)  # reliability of the classifier on dev
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per step: fit, cross_validation, evaluation
 
 
 def gold_from_labels(records: list[LabelledSentence]) -> list[GoldSentence]:
@@ -74,8 +75,11 @@ def train(config_path: str | Path | None = None, *, save_to: str | Path | None =
     if not data["train"]:
         raise CoderError("no training sentences", root / config["data"]["train"][0])
     texts, labels = [r.text for r in data["train"]], [r.label for r in data["train"]]
+    phases: dict[str, float] = {}
+    tick = time.perf_counter()
     model = EventModel.fit(texts, labels, config)
-    log.info("trained on %d sentences", len(texts))
+    phases["fit"] = time.perf_counter() - tick
+    log.info("trained on %d sentences in %.1f s", len(texts), phases["fit"])
     calibration: dict[str, Any] = {}
     dev_paths = [p for p in _data_paths(root, config["data"].get("dev") or []) if p.exists()]
     if dev_paths:
@@ -87,7 +91,10 @@ def train(config_path: str | Path | None = None, *, save_to: str | Path | None =
             model.meta["class_weights"] = tune_class_weights(raw, dev_labels, model.classes)
             log.info("class weights tuned on dev: %s", model.meta["class_weights"])
         calibration = reliability(model.predict_proba(dev_texts), dev_labels, model.classes)
+    tick = time.perf_counter()
     cv_scores = cross_validate(texts, labels, config) if cross_validation else []
+    phases["cross_validation"] = time.perf_counter() - tick
+    tick = time.perf_counter()
     evaluations: dict[str, Evaluation] = {}
     if evaluate_splits:
         from .coding import Coder
@@ -98,10 +105,11 @@ def train(config_path: str | Path | None = None, *, save_to: str | Path | None =
                 data[split] = load_labels(_data_paths(root, config["data"][split]))
             if data[split]:
                 evaluations[split] = evaluate(coder, gold_from_labels(data[split]))
+    phases["evaluation"] = time.perf_counter() - tick
     if save_to is not None:
         model.save(save_to)
     result = TrainResult(model, config, evaluations, time.perf_counter() - start, data=data, cv_scores=cv_scores,
-                         calibration=calibration)
+                         calibration=calibration, phases=phases)
     if mlflow_log:
         from .tracking import log_training_run, resolve_tracking_uri
 

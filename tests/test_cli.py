@@ -158,11 +158,33 @@ def test_code_without_terminal_prints_only_the_summary(tmp_path: Path, model_dir
 
 
 @pytest.mark.spacy_model
-def test_n_process_gives_the_same_table(tmp_path: Path, model_dir: Path, root: Path) -> None:
+def test_n_process_gives_the_same_table(tmp_path: Path, model_dir: Path, root: Path, monkeypatch) -> None:
+    from coder import jobs
+
+    monkeypatch.setattr(jobs, "CHUNK_DOCUMENTS", 2)  # several chunks in flight, so both workers code some
     sample = root / "corpus" / "sample" / "wire_briefs.jsonl"
     one, two = tmp_path / "one.csv", tmp_path / "two.csv"
     assert runner.invoke(app, ["code", str(sample), "-o", str(one), "--model", str(model_dir)]).exit_code == 0
     result = runner.invoke(app, ["code", str(sample), "-o", str(two), "--model", str(model_dir), "--n-process", "2",
                                  "--batch-size", "4"])
     assert result.exit_code == 0, result.stderr
+    assert one.read_text() == two.read_text()
+
+
+@pytest.mark.spacy_model
+def test_spawned_workers_give_the_same_table(tmp_path: Path, model_dir: Path, root: Path, monkeypatch,
+                                             caplog) -> None:
+    """Where the platform cannot fork (macOS, Windows), workers are spawned and load their own pipeline."""
+    from coder import jobs
+
+    monkeypatch.setattr(jobs, "START_METHOD", "spawn")
+    monkeypatch.setattr(jobs, "CHUNK_DOCUMENTS", 2)  # several chunks, so both workers code some
+    sample = root / "corpus" / "sample" / "wire_briefs.jsonl"
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    assert runner.invoke(app, ["code", str(sample), "-o", str(one), "--model", str(model_dir)]).exit_code == 0
+    with caplog.at_level("INFO", logger="coder.jobs"):
+        result = runner.invoke(app, ["code", str(sample), "-o", str(two), "--model", str(model_dir),
+                                     "--n-process", "2"])
+    assert result.exit_code == 0, result.stderr
+    assert "coding in 2 spawn worker processes" in caplog.text
     assert one.read_text() == two.read_text()

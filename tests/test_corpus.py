@@ -270,6 +270,9 @@ def test_split_false_keeps_record_as_one_sentence(tmp_path):
     ("binary.txt", b"PK\x03\x04\x00\x00binary", None),
     ("latin1.txt", "Caf\xe9 talks were held in Doha.".encode("latin-1"), 1),
     ("latin1_line3.csv", "id,text\na,ok text here\nb,Caf\xe9 talks\n".encode("latin-1"), 3),
+    ("latin1_line3.jsonl", '{"id": "a", "text": "ok"}\n\n{"id": "b", "text": "Caf\xe9 talks"}\n'.encode("latin-1"), 3),
+    ("late_binary.jsonl", b"".join(b'{"id": "%d", "text": "The ministers met."}\n' % i for i in range(300))
+     + b"\x00\xff\xfe\n", 301),
     ("utf16.txt", "The ministers met in Doha.".encode("utf-16"), None),
     ("notext.csv", "id,body\n1,The ministers met in Doha.\n", 1),
     ("ragged.csv", "id,text\n1,The ministers met in Doha.\n2,too,many\n", 3),
@@ -480,3 +483,8 @@ def test_parse_text_removes_caption_furniture(text: str, parsed: str) -> None:
     from coder.corpus import parse_text
 
     assert parse_text(text) == parsed
+
+
+def test_jsonl_with_byte_order_mark(tmp_path):
+    path = write(tmp_path, "bom.jsonl", b"\xef\xbb\xbf" + '{"id": "a", "text": "The ministers met in Doha."}\n'.encode())
+    assert [d.id for d in read_documents([path])] == ["a"]
