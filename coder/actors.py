@@ -280,14 +280,18 @@ class ActorRuler:
 
         self.name = name
         self.spans_key = spans_key
+        self.nlp = nlp
         self.ruler = SpanRuler(nlp, name=f"{name}_ruler", spans_key=spans_key, overwrite=True)
         self.titled: dict[str, dict[str, str]] = {}
         if use_default_patterns:
-            self.ruler.add_patterns(default_patterns())
+            self.add_patterns(default_patterns())
             self.titled = titled_surnames()
 
     def add_patterns(self, patterns: Iterable[dict[str, str]]) -> None:
-        self.ruler.add_patterns(list(patterns))
+        # Phrase patterns match on the text of tokens: only the tokenizer may run on them. (The SpanRuler, not
+        # being a pipeline component itself, would otherwise run tagger, parser ... on all 15,000 patterns.)
+        with self.nlp.select_pipes(disable=self.nlp.pipe_names):
+            self.ruler.add_patterns(list(patterns))
 
     @property
     def patterns(self) -> list[dict[str, str]]:
@@ -317,7 +321,8 @@ class ActorRuler:
 
     def from_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> "ActorRuler":
         self.ruler.clear()
-        self.ruler.from_disk(path, exclude=exclude)
+        with self.nlp.select_pipes(disable=self.nlp.pipe_names):
+            self.ruler.from_disk(path, exclude=exclude)
         titled = Path(path, TITLED_FILE)
         self.titled = json.loads(titled.read_text("utf-8")) if titled.exists() else {}
         return self

@@ -33,8 +33,11 @@ CONFIG_FILE = "config.toml"
 MODEL_FORMAT = 1
 
 
-def build_pipeline(config: dict[str, Any]):  # type: ignore[no-untyped-def]
-    """The scikit-learn pipeline named by a config: word + character TF-IDF, then a calibrated linear model."""
+def build_pipeline(config: dict[str, Any], n_jobs: int | None = None):  # type: ignore[no-untyped-def]
+    """The scikit-learn pipeline named by a config: word + character TF-IDF, then a calibrated linear model.
+
+    `n_jobs` fits the calibration folds in parallel (-1: one per core); the fitted model is the same.
+    """
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -67,7 +70,7 @@ def build_pipeline(config: dict[str, Any]):  # type: ignore[no-untyped-def]
     else:
         raise ValueError(f"unknown classifier kind {clf_cfg['kind']!r}")
     if clf_cfg["calibration"] != "none":
-        clf = CalibratedClassifierCV(base, method=clf_cfg["calibration"], cv=clf_cfg["calibration_cv"])
+        clf = CalibratedClassifierCV(base, method=clf_cfg["calibration"], cv=clf_cfg["calibration_cv"], n_jobs=n_jobs)
     elif clf_cfg["kind"] == "linear_svm":
         raise ValueError("linear_svm needs calibration (sigmoid or isotonic) to give probabilities")
     else:
@@ -113,7 +116,7 @@ class EventModel:
         missing = [c for c in LABELS if c not in set(labels)]
         if missing:
             raise ValueError(f"training data has no sentence of class {missing[0]!r}")
-        pipe = build_pipeline(config)
+        pipe = build_pipeline(config, n_jobs=-1)
         pipe.fit(texts, labels)
         meta = {
             "coder_version": __version__,
