@@ -453,7 +453,7 @@ def _place_in(tokens: list[Token]) -> str:
 
     runs: list[list[Token]] = []
     for tok in tokens:
-        if tok.pos_ == "PROPN" and tok.ent_type_ not in {"PERSON", "ORG", "NORP"}:
+        if tok.pos_ == "PROPN" and tok.ent_type_ not in {"PERSON", "ORG", "NORP"} and not _against_or_for(tok):
             if runs and runs[-1][-1].i == tok.i - 1:
                 runs[-1].append(tok)
             else:

@@ -195,22 +195,39 @@ def _dateline(span: Span) -> bool:
     return span.start == 0 and span.end < len(doc) and doc[span.end].text in {":", ",", "-", "—", "–"}
 
 
+def _place_names(doc: Doc) -> list[Span]:
+    """Names that may be places: the NER's GPE / LOC / FAC entities where the pipeline has an NER, else every run
+    of proper nouns ("North Waziristan", "Datta Khel"); the gazetteer decides which are places."""
+    if doc.has_annotation("ENT_IOB"):
+        return [ent for ent in doc.ents if ent.label_ in {"GPE", "LOC", "FAC"}]
+    runs: list[Span] = []
+    start = None
+    for tok in [*doc, None]:
+        if tok is not None and tok.pos_ == "PROPN":
+            start = tok.i if start is None else start
+        elif start is not None:
+            run = doc[start:tok.i if tok is not None else len(doc)]
+            if run[-1].dep_ != "compound" or run[-1].head.i in range(run.start, run.end):
+                runs.append(run)  # not "the Djugu airstrip": a name before a noun is left to location_mentions
+            start = None
+    return runs
+
+
 def location_mentions(doc: Doc, country_spans: list[Span]) -> Iterator[tuple[Span, str]]:
     """(phrase, ISO3) for each place the sentence names as a location, in reading order.
 
     `country_spans` are the actor spans that name a country or capital; they count as places where they stand in
-    a locative phrase ("in Pakistan's north-west"). Other places come from the NER's GPE / LOC / FAC entities,
-    looked up in the gazetteer.
+    a locative phrase ("in Pakistan's north-west"). Other places are names (:func:`_place_names`) looked up in
+    the gazetteer.
     """
     seen: set[int] = set()
     candidates: list[tuple[Span, str]] = []
     for span in country_spans:
         candidates.append((span, span.label_[:3]))
-    for ent in doc.ents:
-        if ent.label_ in {"GPE", "LOC", "FAC"}:
-            code = place_country(ent.text)
-            if code:
-                candidates.append((ent, code))
+    for ent in _place_names(doc):
+        code = place_country(ent.text)
+        if code:
+            candidates.append((ent, code))
     for tok in doc:  # a proper noun after "in" / "near" that the NER missed or mislabelled ("in Quetta" as ORG)
         if tok.dep_ != "pobj" or tok.head.lower_ not in LOCATIVE_PREPS:
             continue

@@ -99,3 +99,18 @@ def test_an_on_phrase_is_a_place_only_for_streets_roads_and_shores() -> None:
                pos=["NOUN", "ADP", "PROPN", "VERB"])
     doc.ents = [spacy.tokens.Span(doc, 2, 3, label="GPE")]
     assert event_location(doc, doc[3], []) == ""
+
+
+def test_without_an_ner_proper_noun_runs_are_place_candidates() -> None:
+    # "... attacked a post in the Datta Khel area of North Waziristan": no NER entities, the name run is looked up
+    words = ["Militants", "attacked", "a", "post", "in", "the", "area", "of", "North", "Waziristan"]
+    doc = _doc(words, [1, 1, 3, 1, 3, 6, 4, 6, 9, 7],
+               ["nsubj", "ROOT", "det", "dobj", "prep", "det", "pobj", "prep", "compound", "pobj"],
+               pos=["NOUN", "VERB", "DET", "NOUN", "ADP", "DET", "NOUN", "ADP", "PROPN", "PROPN"])
+    assert not doc.has_annotation("ENT_IOB")
+    assert event_location(doc, doc[1], []) == "PAK"
+    # where the pipeline has an NER, only its place entities count (here it found none)
+    doc = _doc(words, [1, 1, 3, 1, 3, 6, 4, 6, 9, 7],
+               ["nsubj", "ROOT", "det", "dobj", "prep", "det", "pobj", "prep", "compound", "pobj"],
+               ents=["O"] * 10, pos=["NOUN", "VERB", "DET", "NOUN", "ADP", "DET", "NOUN", "ADP", "PROPN", "PROPN"])
+    assert event_location(doc, doc[1], []) == ""
