@@ -10,7 +10,8 @@ political articles drawn from ``corpus/sample`` (raw, boilerplate and all) and t
 
 * ``coder``: ``coder.jobs.code_corpus`` (what ``coder code`` runs), events to CSV and dyads, one process, and
   with ``--n-process`` worker processes;
-* ``naive``: the full spaCy pipeline (with ``coder_actors``) on every sentence, then the classifier;
+* ``naive``: the whole spaCy pipeline (every component, NER included, plus ``coder_actors``) on every sentence,
+  then the classifier;
 * ``floor``: reading, sentence splitting and the classifier, no parse.
 
 Times exclude loading the model and the spaCy pipeline (reported apart as ``load s``). The naive and floor
@@ -93,12 +94,19 @@ def run_one(kind: str, corpus: Path, n_process: int) -> dict[str, object]:
     sys.path.insert(0, str(ROOT))
     from coder.corpus import read_documents, sentences_of
     from coder.jobs import code_corpus, load_model
-    from coder.nlp import load_pipeline
+    from coder.nlp import load_pipeline, pipeline_name
     from coder.places import gazetteer
 
     t0 = time.perf_counter()
     model = load_model(None)
-    nlp = load_pipeline(model.config["pipeline"]["spacy_model"] or None) if kind != "floor" else None
+    nlp = None
+    if kind == "coder":
+        nlp = load_pipeline(model.config["pipeline"]["spacy_model"] or None)
+    elif kind == "naive":  # the whole English pipeline, every component the package ships (NER included)
+        import spacy
+
+        nlp = spacy.load(pipeline_name(model.config["pipeline"]["spacy_model"] or None))
+        nlp.add_pipe("coder_actors")
     gazetteer()  # the reader's dateline lookup: part of loading in every pipeline
     loaded = time.perf_counter() - t0
     out: dict[str, object] = {"kind": kind, "n_process": n_process, "load_s": round(loaded, 2)}
