@@ -66,8 +66,7 @@ class Coder:
         self.threshold = cfg["rules"]["threshold"] if threshold is None else threshold
         self.rules_enabled = cfg["rules"]["enabled"] if rules_enabled is None else rules_enabled
         self.cascade = cascade  # False: parse every sentence (the reference the cascade is measured against)
-        self.seen = 0    # sentences classified
-        self.parsed = 0  # of them, sentences parsed
+        self.parsed = 0  # sentences parsed so far
         if nlp is None:
             from .nlp import load_pipeline
 
@@ -147,7 +146,6 @@ class Coder:
         texts = [s.text for s in batch]
         proba = self.model.predict_proba(texts)
         candidates = [i for i, t in enumerate(texts) if self.needs_parse(t, proba[i])]
-        self.seen += len(texts)
         self.parsed += len(candidates)
         decisions: dict[int, Decision] = {}
         parsed = {i: parse_and_place(texts[i]) for i in candidates}  # the text to parse, the dateline's country

@@ -63,6 +63,9 @@ class Sentence:
 
 # --------------------------------------------------------------------------------------------------- decoding
 
+_HEAD = 8192  # bytes read to tell text from binary or UTF-16
+
+
 def _check_head(path: Path, head: bytes, whole: bool) -> None:
     """Reject a file whose first bytes say it is empty, UTF-16 or binary (`whole`: `head` is the whole file)."""
     if whole and not head.strip():
@@ -89,8 +92,6 @@ def read_text_file(path: Path) -> str:
     except UnicodeDecodeError as exc:
         raise _not_utf8(path, data, exc, data.count(b"\n", 0, exc.start) + 1) from None
 
-
-_HEAD = 8192
 
 
 def iter_text_lines(path: Path) -> Iterator[tuple[int, str]]:

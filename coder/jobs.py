@@ -158,12 +158,10 @@ START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
 _worker: tuple[Coder, CodingOptions] | None = None  # the coder of this worker process
 
 
-def _init_worker(coder: Coder | None, options: CodingOptions, model: Any = None) -> None:
+def _init_worker(options: CodingOptions, model: Any = None) -> None:
     """Forked workers inherit the parent's coder; spawned ones build theirs from the pickled model."""
     global _worker
-    if coder is None:
-        coder = _inherited if _inherited is not None else Coder(model)
-    _worker = (coder, options)
+    _worker = (_inherited if _inherited is not None else Coder(model), options)
 
 
 _inherited: Coder | None = None  # set in the parent just before forking
@@ -180,7 +178,7 @@ def _code_in_pool(coder: Coder, documents: Iterable[Document], options: CodingOp
     context = multiprocessing.get_context(START_METHOD)
     fork = START_METHOD == "fork"
     _inherited = coder if fork else None
-    initargs = (None, options) if fork else (None, options, coder.model)
+    initargs = (options, None if fork else coder.model)
     log.info("coding in %d %s worker processes", n_process, context.get_start_method())
     pool = context.Pool(n_process, initializer=_init_worker, initargs=initargs)
     pending: collections.deque[Any] = collections.deque()
