@@ -21,7 +21,7 @@ import numpy as np
 
 from . import __version__
 from .cameo import LABELS
-from .config import merge, to_toml
+from .config import merge_saved, to_toml
 from .errors import ConfigError, ModelError
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,8 @@ def build_pipeline(config: dict[str, Any], n_jobs: int | None = None):  # type: 
     from sklearn.pipeline import FeatureUnion, Pipeline
     from sklearn.svm import LinearSVC
 
+    from .features import CharNgramTfidf
+
     feats, clf_cfg = config["features"], config["classifier"]
     seed = config["experiment"]["seed"]
     common = dict(lowercase=feats["lowercase"], sublinear_tf=feats["sublinear_tf"], min_df=feats["min_df"],
@@ -51,7 +53,7 @@ def build_pipeline(config: dict[str, Any], n_jobs: int | None = None):  # type: 
     parts: list[tuple[str, Any]] = [
         ("word", TfidfVectorizer(analyzer="word", ngram_range=tuple(feats["word_ngrams"]),
                                  token_pattern=r"(?u)\b\w[\w'-]*\b", **common)),
-        ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(feats["char_ngrams"]), **common)),
+        ("char", CharNgramTfidf(analyzer="char_wb", ngram_range=tuple(feats["char_ngrams"]), **common)),
     ]
     if feats["lexical"]:
         from sklearn.preprocessing import FunctionTransformer
@@ -64,7 +66,7 @@ def build_pipeline(config: dict[str, Any], n_jobs: int | None = None):  # type: 
     class_weight = clf_cfg["class_weight"] or None
     if clf_cfg["kind"] == "logreg":
         base = LogisticRegression(C=clf_cfg["C"], class_weight=class_weight, max_iter=clf_cfg["max_iter"],
-                                  random_state=seed)
+                                  solver=clf_cfg["solver"], random_state=seed)
     elif clf_cfg["kind"] == "linear_svm":
         base = LinearSVC(C=clf_cfg["C"], class_weight=class_weight, max_iter=clf_cfg["max_iter"], random_state=seed)
     else:
@@ -197,7 +199,7 @@ class EventModel:
                 raise ModelError(f"not a coder model: {name} is missing", path)
         try:
             meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
-            config = merge(tomllib.loads((path / CONFIG_FILE).read_text(encoding="utf-8")), path / CONFIG_FILE)
+            config = merge_saved(tomllib.loads((path / CONFIG_FILE).read_text(encoding="utf-8")), path / CONFIG_FILE)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ModelError(f"corrupt model metadata ({type(exc).__name__})", path) from None
         except ConfigError as exc:

@@ -47,17 +47,19 @@ EXCLUDED_COMPONENTS = ("ner",)
 
 @functools.lru_cache(maxsize=4)
 def load_pipeline(requested: str | None = None) -> Language:
-    """The English pipeline (without :data:`EXCLUDED_COMPONENTS`) with the ``coder_actors`` component added;
-    loaded once per process."""
+    """The English pipeline (without :data:`EXCLUDED_COMPONENTS`, its attribute ruler compiled) with the
+    ``coder_actors`` component added; loaded once per process."""
     import spacy
 
     from . import actors  # noqa: F401  (registers the coder_actors factory)
+    from .attributes import compile_attribute_ruler
 
     name = pipeline_name(requested)
     try:
         nlp = spacy.load(name, exclude=list(EXCLUDED_COMPONENTS))
     except OSError as exc:
         raise CoderError(f"cannot load spaCy pipeline {name!r} ({str(exc).splitlines()[0][:120]})") from None
+    compile_attribute_ruler(nlp)  # the same attributes, looked up instead of matched
     if actors.COMPONENT not in nlp.pipe_names:
         nlp.add_pipe(actors.COMPONENT, last=True)
     log.info("loaded spaCy pipeline %s %s", name, nlp.meta.get("version", ""))

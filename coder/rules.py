@@ -382,19 +382,73 @@ def _stems(words: Iterable[str]) -> str:
     return "|".join(sorted(forms, key=len, reverse=True))
 
 
+def _alternatives(body: str) -> list[str] | None:
+    """The top-level alternatives of a regular expression, or None when a ``)`` closes a group opened before it."""
+    alternatives, depth, current, i = [], 0, "", 0
+    while i < len(body):
+        c = body[i]
+        step = 2 if c == "\\" else body.index("]", i + 1) + 1 - i if c == "[" else 1
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if depth < 0:
+            return None
+        if c == "|" and depth == 0:
+            alternatives.append(current)
+            current, i = "", i + 1
+            continue
+        current += body[i:i + step]
+        i += step
+    return [*alternatives, current]
+
+
+def _literal_starts(pattern: str) -> tuple[str, ...]:
+    """The literal text that each top-level alternative of `pattern` (or of its one ``\\b(?:...)`` group) starts
+    with: a text the pattern matches contains one of them. Raises ValueError for an alternative with none."""
+    wrapped = re.fullmatch(r"\\b\(\?:(.*)\)", pattern)
+    alternatives = (_alternatives(wrapped.group(1)) if wrapped else None) or _alternatives(pattern) or [pattern]
+    starts = set()
+    for alt in alternatives:
+        alt = alt[2:] if alt.startswith("\\b") else alt
+        literal, j = "", 0
+        while j < len(alt):
+            if alt[j].isalnum():
+                literal, j = literal + alt[j], j + 1
+            elif alt[j] == "\\" and j + 1 < len(alt) and not alt[j + 1].isalnum():
+                literal, j = literal + alt[j + 1], j + 2
+            else:
+                break
+        if j < len(alt) and alt[j] in "?*{":
+            literal = literal[:-1]  # the last character is optional
+        if not literal:
+            raise ValueError(f"alternative {alt!r} starts with no literal text")
+        starts.add(literal)
+    return tuple(sorted(starts))
+
+
+class WordFilter:
+    """A lowercase regular expression searched in lowercased text, behind the cheap test that one of its literal
+    starts occurs at all (most news sentences have none: the search then never runs)."""
+
+    def __init__(self, pattern: str) -> None:
+        self.regex = re.compile(pattern)
+        self.starts = _literal_starts(pattern)
+
+    def __call__(self, lowered: str) -> bool:
+        return any(s in lowered for s in self.starts) and self.regex.search(lowered) is not None
+
+
 #: Every word an ``override`` rule's event word can be, as text (a superset of the lemmas the rules test), but
-#: the pejorative label's, which needs two words (:data:`_LABEL_VERBS` and :data:`_PEJORATIVE_WORDS`).
-OVERRIDE_WORDS = re.compile(
+#: the pejorative label's, which needs two words (:data:`_LABEL_VERBS` and :data:`_PEJORATIVE_WORDS`). The
+#: filters are searched in lowercased text, so their letters are lowercase.
+OVERRIDE_WORDS = WordFilter(
     r"\bcall(?:s|ed|ing)?\b(?:\W+\w+){0,3}?\W+(?:on|upon)\b"                   # meet_call_on
     r"|phon|telephon|\bvideo|\bvirtual|\bring(?:s|ing)?\b|\brang\b|\brung\b|\bdial"  # consult_phone
     r"|summon"                                                                    # accuse_summon_envoy
     r"|accus|blam|condemn|denounc|critici|\bslam|lambast|rebuk|censur|decr[yi]|deplor|castigat|chastis|\bfault"
     r"|indict|scold|ridicul|berat|\bchid|derid|vilif|excoriat"                     # accuse_main_verb
-    r"|complain|protest",                                                         # accuse_complaint_to
-    re.IGNORECASE,
+    r"|complain|protest"                                                          # accuse_complaint_to
 )
-_LABEL_VERBS = re.compile(r"\b(?:call|brand|label|dub|describ|term)", re.IGNORECASE)
-_PEJORATIVE_WORDS = re.compile(rf"\b(?:{_stems(PEJORATIVES)})", re.IGNORECASE)
+_LABEL_VERBS = WordFilter(r"\b(?:call|brand|label|dub|describ|term)")
+_PEJORATIVE_WORDS = WordFilter(rf"\b(?:{_stems(PEJORATIVES)})")
 
 
 def override_possible(text: str) -> bool:
@@ -404,7 +458,8 @@ def override_possible(text: str) -> bool:
     classifier is sure of none the sentence need not be parsed: this keeps the coder's cascade lossless. Keep it
     in step with the override rules; ``tests/test_coding.py`` checks it against the labelled sentences.
     """
-    return bool(OVERRIDE_WORDS.search(text)) or bool(_LABEL_VERBS.search(text) and _PEJORATIVE_WORDS.search(text))
+    lowered = text.lower()
+    return OVERRIDE_WORDS(lowered) or (_LABEL_VERBS(lowered) and _PEJORATIVE_WORDS(lowered))
 
 
 #: Past forms a stem does not cover.
@@ -423,14 +478,14 @@ def _word_forms(lemmas: Iterable[str]) -> str:
 
 
 #: The words of every pattern rule, as text. "hold / find Y responsible" is keyed on the judgement
-#: (:data:`_BLAME_ADJECTIVES`), the phone rule is covered by :data:`OVERRIDE_WORDS`.
+#: (:data:`_BLAME_ADJECTIVES`), the phone rule is covered by :data:`OVERRIDE_WORDS`. Searched in lowercased text
+#: (a plain search: too many sentences hold one of its words for the literal test to pay).
 _PATTERN_WORDS = re.compile(
     r"\b(?:" + _word_forms(
         {"call", "brand", "label", "dub", "shake", "blow", "charge", "complaint", "case", "lawsuit", "indictment",
          "meeting", "visit", "summit"}
         | RECEIVE_VERBS | MEET_VERBS | CONSULT_VERBS | CONSULT_NOUNS | ACCUSE_VERBS | ATTACK_VERBS | ATTACK_NOUNS
         | {"responsible", "accountable", "guilty", "liable", "culpable", "complicit"}) + ")",
-    re.IGNORECASE,
 )
 
 
@@ -440,7 +495,7 @@ def rule_possible(text: str) -> bool:
     Without one, the rules can only say none (a blocker, or no event word): where the classifier is unsure but
     leans to none, such a sentence is none whether it is parsed or not.
     """
-    return bool(_PATTERN_WORDS.search(text)) or override_possible(text)
+    return _PATTERN_WORDS.search(text.lower()) is not None or override_possible(text)
 
 
 #: The rules :func:`override_possible` stands for.

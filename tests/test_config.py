@@ -79,7 +79,8 @@ def test_wrong_list_item_type(tmp_path):
         load_config(write(tmp_path, '[features]\nword_ngrams = ["a", 2]\n'))
 
 
-@pytest.mark.parametrize("text", ['[classifier]\nkind = "bogus"\n', '[classifier]\ncalibration = "bogus"\n'])
+@pytest.mark.parametrize("text", ['[classifier]\nkind = "bogus"\n', '[classifier]\ncalibration = "bogus"\n',
+                                  '[classifier]\nsolver = "liblinear"\n'])
 def test_unknown_choice(tmp_path, text):
     with pytest.raises(ConfigError):
         load_config(write(tmp_path, text))

@@ -488,3 +488,51 @@ def test_parse_text_removes_caption_furniture(text: str, parsed: str) -> None:
 def test_jsonl_with_byte_order_mark(tmp_path):
     path = write(tmp_path, "bom.jsonl", b"\xef\xbb\xbf" + '{"id": "a", "text": "The ministers met in Doha."}\n'.encode())
     assert [d.id for d in read_documents([path])] == ["a"]
+
+
+def _sentencizer_split(text: str) -> list[str]:
+    """The reference: spaCy's sentencizer on Token objects, as split_paragraph's result is defined."""
+    from coder.corpus import _letters, _splitter
+
+    out = [s.text.strip() for s in _splitter()(text).sents]
+    return [s for s in out if _letters(s) >= 2]
+
+
+_SPLIT_ALPHABET = st.sampled_from(
+    list("ab Z.!?\"')]:;,-\u201d\u2019\u00bb\u3002\uff01\u2026\n\t") + ["U.S.", "Mr.", "3.5", "...", "  ", "?!", "."])
+
+
+@given(st.one_of(st.lists(_SPLIT_ALPHABET, max_size=40).map("".join), st.text()))
+@settings(max_examples=500, deadline=None)
+def test_split_paragraph_is_the_sentencizer(text):
+    from coder.corpus import split_paragraph
+
+    assert split_paragraph(text) == _sentencizer_split(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Talks resumed on Monday.",
+    'He said "no."',
+    "Talks resumed (again).",
+    'The minister left.  "',
+    "Rain fell in Lima.   ",
+    "U.S. troops left. Afghan forces took over!  Fighting went on?",
+    "The U.N. envoy met Mr. Li in Geneva on Monday",
+    "It cost 3.5 billion... Officials declined to comment.",
+    "No end mark here",
+    "A\u3002B\u3002 The end.",
+])
+def test_split_paragraph_cases(text):
+    from coder.corpus import split_paragraph
+
+    assert split_paragraph(text) == _sentencizer_split(text)
+
+
+def test_split_paragraph_on_the_sample_corpus():
+    """Every paragraph of the bundled sample articles splits as the sentencizer splits it."""
+    from coder.corpus import split_paragraph
+
+    root = Path(__file__).resolve().parent.parent
+    paragraphs = [p for d in read_documents([root / "corpus" / "sample"]) for p in d.paragraphs]
+    assert len(paragraphs) > 100
+    assert [split_paragraph(p) for p in paragraphs] == [_sentencizer_split(p) for p in paragraphs]

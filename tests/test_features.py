@@ -1,4 +1,5 @@
-"""The lexical cue transformer: a well-behaved scikit-learn estimator that counts the right cues."""
+"""Feature transformers: the lexical cues (a well-behaved scikit-learn estimator that counts the right cues), the
+cached character n-gram TF-IDF (identical to scikit-learn's), and sentence embeddings."""
 
 from __future__ import annotations
 
@@ -6,7 +7,11 @@ import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from coder.features import DEFAULT_CUES, LexicalFeatures, as_column
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT
+from coder.features import DEFAULT_CUES, CharNgramTfidf, LexicalFeatures, as_column
 
 
 @parametrize_with_checks([LexicalFeatures(), LexicalFeatures(headline=False)])
@@ -129,3 +134,72 @@ def test_an_embeddings_config_without_the_extra_fails_before_training() -> None:
 
     with pytest.raises(CoderError, match=r"coder\[embeddings\]"):
         build_pipeline(merge({"features": {"embeddings": "no_such_embedding_package"}}, "<test>"))
+
+
+# ------------------------------------------------------------------------------------------ CharNgramTfidf
+
+_TFIDF = dict(analyzer="char_wb", ngram_range=(2, 5), lowercase=True, sublinear_tf=True, dtype=np.float32)
+
+
+@pytest.fixture(scope="module")
+def char_pair():
+    """scikit-learn's vectorizer and the cached one, fitted on the same labelled sentences."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from coder.labels import load_labels
+
+    texts = [r.text for r in load_labels([ROOT / "labels" / "dev"])]
+    return TfidfVectorizer(**_TFIDF).fit(texts), CharNgramTfidf(**_TFIDF).fit(texts)
+
+
+def _same(a, b) -> None:
+    assert type(a) is type(b) and a.dtype == b.dtype and a.shape == b.shape
+    for attr in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(a, attr), getattr(b, attr)), attr
+
+
+def test_char_tfidf_is_sklearns_on_labelled_sentences(char_pair) -> None:
+    from coder.labels import load_labels
+
+    reference, fast = char_pair
+    texts = [r.text for r in load_labels([ROOT / "labels" / "test"])]
+    _same(reference.transform(texts), fast.transform(texts))
+    _same(reference.transform(texts), fast.transform(texts))  # again, from the cache
+    assert fast._word_cache
+
+
+@given(st.lists(st.one_of(st.text(), st.sampled_from(["Ré-élu", "  Talks\u00a0held\tin\n Kabul ", "", "ÇA", "ǅ"])),
+                min_size=1, max_size=6))
+@settings(max_examples=200, deadline=None)
+def test_char_tfidf_is_sklearns_on_any_text(char_pair, texts) -> None:
+    reference, fast = char_pair
+    _same(reference.transform(texts), fast.transform(texts))
+
+
+def test_char_tfidf_cache_is_bounded_and_not_saved(char_pair, monkeypatch) -> None:
+    import pickle
+
+    from coder import features
+
+    reference, fast = char_pair
+    monkeypatch.setattr(features, "WORD_CACHE_SIZE", 7)
+    texts = ["The ministers met in Nairobi on Monday to discuss the border.", "Rebels shelled the town of Goma."] * 3
+    _same(reference.transform(texts), fast.transform(texts))
+    assert 0 < len(fast._word_cache) <= 7
+    copy = pickle.loads(pickle.dumps(fast))
+    assert not hasattr(copy, "_word_cache")
+    _same(reference.transform(texts), copy.transform(texts))
+
+
+def test_char_tfidf_sparse_interface_and_other_analyzers(char_pair) -> None:
+    import sklearn
+    from sklearn.base import clone
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    reference, fast = char_pair
+    texts = ["Kenya accused Rwanda of backing the rebels.", "Talks resumed."]
+    with sklearn.config_context(sparse_interface="sparray"):
+        _same(reference.transform(texts), fast.transform(texts))
+    assert clone(fast).get_params() == fast.get_params()
+    words = dict(_TFIDF, analyzer="word")
+    _same(TfidfVectorizer(**words).fit(texts).transform(texts), CharNgramTfidf(**words).fit(texts).transform(texts))

@@ -96,6 +96,29 @@ def test_training_is_deterministic(small_data):
     assert a.version == b.version
 
 
+def test_solver_is_the_configured_one(small_data):
+    """The logreg's optimiser comes from the config; any of them reaches (nearly) the same model."""
+    texts, labels = small_data
+    config = load_config(ROOT / "experiments" / "default.toml")
+    assert config["classifier"]["solver"] == "newton-cg"
+    fast = EventModel.fit(texts, labels, config)
+    assert {c.estimator.solver for c in fast.pipeline.named_steps["clf"].calibrated_classifiers_} == {"newton-cg"}
+    config["classifier"]["solver"] = "lbfgs"
+    slow = EventModel.fit(texts, labels, config)
+    assert {c.estimator.solver for c in slow.pipeline.named_steps["clf"].calibrated_classifiers_} == {"lbfgs"}
+    assert np.abs(fast.predict_proba(SENTENCES) - slow.predict_proba(SENTENCES)).max() < 0.05
+    assert fast.predict(SENTENCES) == slow.predict(SENTENCES)
+
+
+def test_saved_config_without_solver_says_lbfgs(model_copy):
+    """A model saved before `classifier.solver` existed was fitted with lbfgs: its config must say so."""
+    text = (model_copy / CONFIG_FILE).read_text(encoding="utf-8")
+    assert 'solver = "newton-cg"' in text
+    (model_copy / CONFIG_FILE).write_text(text.replace('solver = "newton-cg"\n', ""), encoding="utf-8")
+    assert EventModel.load(model_copy).config["classifier"]["solver"] == "lbfgs"
+    assert load_config()["classifier"]["solver"] == "newton-cg"  # a user's config without the key: the default
+
+
 def test_fit_needs_every_class(small_data):
     texts, labels = small_data
     keep = [i for i, y in enumerate(labels) if y != "accuse"]
