@@ -12,8 +12,9 @@ that against the ruler it replaces. :func:`compile_attribute_ruler` swaps it int
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from spacy.language import Language
@@ -21,6 +22,7 @@ from spacy.matcher import Matcher
 from spacy.pipeline import AttributeRuler
 from spacy.pipeline.attributeruler import attribute_ruler_score
 from spacy.tokens import Doc
+from spacy.tokens._retokenize import set_token_attrs
 from spacy.vocab import Vocab
 
 FACTORY = "coder_attribute_ruler"
@@ -45,9 +47,11 @@ class CompiledAttributeRuler(AttributeRuler):
 
     def _reset_compiled(self) -> None:
         # (columns tested for equality) -> (their values) -> [(attr_id, other tests)], in pattern order
-        self._tables: dict[tuple[int, ...], dict[tuple[int, ...], list[tuple[int, tuple[Any, ...]]]]] = {}
-        self._scan: list[tuple[int, tuple[Any, ...]]] = []  # one-token patterns with no equality test
+        self._tables: dict[tuple[int, ...], dict[Any, list[tuple[int, tuple[Any, ...]]]]] = {}
+        self._getters: list[tuple[Callable[[list[int]], Any], dict[Any, list[tuple[int, tuple[Any, ...]]]]]] = []
+        self._scan: list[tuple[int, tuple[Any, ...]]] = []  # one-token patterns with no equality or IN test
         self._rest = Matcher(self.vocab, validate=self.validate)  # everything else
+        self._match_ids: list[int] = []
 
     def clear(self) -> None:
         super().clear()
@@ -57,6 +61,7 @@ class CompiledAttributeRuler(AttributeRuler):
         patterns = list(patterns)
         attr_id = len(self.attrs)
         super().add(patterns, attrs, index)
+        self._match_ids.append(self.vocab.strings.add(str(attr_id)))
         rest = []
         for pattern in patterns:
             compiled = self._compile(pattern)
@@ -64,14 +69,26 @@ class CompiledAttributeRuler(AttributeRuler):
                 rest.append(pattern)
                 continue
             equal, tests = compiled
-            if equal:
-                columns = tuple(c for c, _ in equal)
-                values = tuple(v for _, v in equal)
-                self._tables.setdefault(columns, {}).setdefault(values, []).append((attr_id, tests))
+            if equal:  # filed under the values it tests for equality
+                self._file((c for c, _ in equal), [tuple(v for _, v in equal)], attr_id, tests)
+            elif any(op == "IN" for _, op, _ in tests):  # filed under each value of its first IN test
+                k = next(i for i, (_, op, _) in enumerate(tests) if op == "IN")
+                column, _, values = tests[k]
+                self._file([column], [(v,) for v in sorted(values)], attr_id, tests[:k] + tests[k + 1:])
             else:
                 self._scan.append((attr_id, tests))
         if rest:
-            self._rest.add(self.vocab.strings.add(str(attr_id)), rest)
+            self._rest.add(self._match_ids[attr_id], rest)
+
+    def _file(self, columns: Iterable[int], keys: list[tuple[int, ...]], attr_id: int, tests: tuple[Any, ...]) -> None:
+        columns = tuple(columns)
+        table = self._tables.get(columns)
+        if table is None:
+            table = self._tables[columns] = {}
+            # A row's key, read in C: a value for one column, a tuple for several (as the keys are stored).
+            self._getters.append((operator.itemgetter(*columns), table))
+        for key in keys:
+            table.setdefault(key[0] if len(key) == 1 else key, []).append((attr_id, tests))
 
     def _compile(self, pattern: Any) -> _Compiled | None:
         """A one-token pattern as lookups and tests; None where only the Matcher can run it."""
@@ -122,25 +139,36 @@ class CompiledAttributeRuler(AttributeRuler):
         """The parent's matches, in the parent's order: (attr_id, match_id, start, end), sorted."""
         from spacy.attrs import IDS
 
-        strings = self.vocab.strings
+        strings, match_ids = self.vocab.strings, self._match_ids
         found: list[tuple[int, int, int, int]] = []
         if len(doc):
             rows = doc.to_array([IDS[c] for c in _COLUMNS]).tolist()
             for i, row in enumerate(rows):
-                for columns, table in self._tables.items():
-                    hits = table.get(tuple(row[c] for c in columns))
+                for getter, table in self._getters:
+                    hits = table.get(getter(row))
                     if hits:
                         for attr_id, tests in hits:
                             if not tests or self._passes(row, tests):
-                                found.append((attr_id, strings[str(attr_id)], i, i + 1))
+                                found.append((attr_id, match_ids[attr_id], i, i + 1))
                 for attr_id, tests in self._scan:
                     if self._passes(row, tests):
-                        found.append((attr_id, strings[str(attr_id)], i, i + 1))
+                        found.append((attr_id, match_ids[attr_id], i, i + 1))
         if len(self._rest):
             found += [(int(strings[m_id]), m_id, s, e)
                       for m_id, s, e in self._rest(doc, allow_missing=True, as_spans=False)]
         found.sort()
         return found
+
+
+    def set_annotations(self, doc: Doc, matches: list[tuple[int, int, int, int]]) -> None:
+        """The parent's, without a Span per match: the token at the pattern's index gets its attributes."""
+        attrs, indices = self.attrs, self.indices
+        for attr_id, _, start, end in matches:
+            index = indices[attr_id]
+            position = start + index if index >= 0 else end + index
+            if not start <= position < end:
+                super().set_annotations(doc, [(attr_id, _, start, end)])  # raises the parent's error
+            set_token_attrs(doc[position], attrs[attr_id])
 
 
 @Language.factory(FACTORY, default_config={"validate": False},

@@ -71,8 +71,9 @@ def test_same_attributes_as_spacy_on_any_tokens(tokens) -> None:
 
 def test_patterns_are_compiled_where_they_can_be() -> None:
     _, compiled = _rulers(spacy.blank("en").vocab)
-    assert sum(len(hits) for table in compiled._tables.values() for hits in table.values()) == 7
-    assert len(compiled._scan) == 2  # REGEX alone; NOT_IN with IN
+    # 7 filed under their equality tests, and NOT_IN with IN under each of the IN test's 2 values
+    assert sum(len(hits) for table in compiled._tables.values() for hits in table.values()) == 9
+    assert len(compiled._scan) == 1  # REGEX alone
     assert len(compiled._rest) == 5  # several tokens, an operator or POS: these stay with the Matcher
 
 
@@ -113,3 +114,12 @@ def test_english_pipeline_tokens_identical_with_spacys_ruler(nlp) -> None:
     theirs = list(reference.pipe(texts))
     assert sum(len(d) for d in ours) > 10_000
     assert [_attrs(d) for d in ours] == [_attrs(d) for d in theirs]
+
+
+def test_an_index_outside_the_match_is_spacys_error() -> None:
+    vocab = spacy.blank("en").vocab
+    bad = [{"patterns": [[{"TAG": "NN"}]], "attrs": {"POS": "NOUN"}, "index": 2}]
+    for ruler in (AttributeRuler(vocab), CompiledAttributeRuler(vocab)):
+        ruler.add_patterns(bad)
+        with pytest.raises(ValueError, match="E1001|index"):
+            ruler(_doc(vocab, [("Rebels", "NN", "nsubj")]))
