@@ -86,8 +86,18 @@ def code_cli(
     n_process: Annotated[int, typer.Option(min=1, help="Worker processes (each holds a copy of the model; about one per core).")] = 1,
     tracking_uri: Annotated[Optional[str], typer.Option(envvar="MLFLOW_TRACKING_URI",
                                                         help="MLflow store for models:/ URIs.")] = None,
+    rejects: Annotated[Optional[Path], typer.Option(help="List bad records and files here (JSONL; default: "
+                                                         "OUTPUT's name + .rejects.jsonl).")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the interrupted run writing OUTPUT (same "
+                                                           "inputs and options) after its last finished chunk.")]
+    = False,
 ) -> None:
-    """Code a corpus into an events table (one row per actor->target event) and optional dyad counts."""
+    """Code a corpus into an events table (one row per actor->target event) and optional dyad counts.
+
+    Bad records and files are skipped and listed in the rejects file (exit status 4). A run that was killed
+    or interrupted continues where it stopped with --resume.
+    """
+    from .errors import EXIT_INTERRUPTED, EXIT_REJECTS
     from .jobs import code_corpus, load_model
 
     try:
@@ -107,19 +117,27 @@ def code_cli(
                 summary = code_corpus(inputs, output, model=coder_model, dyads=dyads, period=period, fmt=fmt,
                                       all_sentences=all_sentences, split=not no_split,
                                       keep_duplicates=keep_duplicates, batch_size=batch_size, n_process=n_process,
-                                      on_progress=on_progress)
+                                      on_progress=on_progress, rejects=rejects, resume=resume)
         else:
             summary = code_corpus(inputs, output, model=coder_model, dyads=dyads, period=period, fmt=fmt,
                                   all_sentences=all_sentences, split=not no_split, keep_duplicates=keep_duplicates,
-                                  batch_size=batch_size, n_process=n_process)
+                                  batch_size=batch_size, n_process=n_process, rejects=rejects, resume=resume)
     except CoderError as exc:
         raise _fail(exc) from None
+    except KeyboardInterrupt:
+        _say("interrupted: run the same command with --resume to continue after the last finished chunk")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     seconds = time.perf_counter() - start
     msg = (f"{summary.documents} documents, {summary.sentences} sentences, {summary.events} events -> "
            f"{summary.output}")
     if summary.dyads_output is not None:
         msg += f"; {summary.dyads} dyad rows -> {summary.dyads_output}"
+    if summary.resumed_documents:
+        msg += f" (resumed after {summary.resumed_documents} documents)"
     _say(f"{msg} ({seconds:.1f}s)")
+    if summary.rejected:
+        _say(f"warning: {summary.rejected} bad records or files skipped -> {summary.rejects_output}")
+        raise typer.Exit(EXIT_REJECTS)
 
 
 # --------------------------------------------------------------------------------------------------- train

@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,12 @@ TEXT_SUFFIXES = (".txt",)
 RECORD_SUFFIXES = (".jsonl", ".csv")
 SUFFIXES = TEXT_SUFFIXES + RECORD_SUFFIXES
 REQUIRED_COLUMNS = ("id", "text")
+#: Longest article text read (spaCy's own default limit): a longer "article" is a dump, not a news story, and
+#: would hold the tokenizer for minutes. It is rejected, not truncated.
+MAX_DOCUMENT_CHARS = 1_000_000
+
+#: Called with each bad record (or bad file) when the reader is asked to go on past it.
+OnReject = Callable[[InputError], None]
 OPTIONAL_COLUMNS = ("date", "title", "source", "url")
 
 # csv's default field limit (128 KiB) is smaller than a long article.
@@ -94,11 +100,12 @@ def read_text_file(path: Path) -> str:
 
 
 
-def iter_text_lines(path: Path) -> Iterator[tuple[int, str]]:
+def iter_text_lines(path: Path, on_reject: OnReject | None = None) -> Iterator[tuple[int, str]]:
     """(line number, line with its ending) of a UTF-8 file, streamed: memory stays flat however large the file.
 
     Lines end at "\n" only (U+2028 and friends are legal inside a JSON string or a CSV field). Raises an
-    InputError naming the file and line on a line that is not UTF-8, and on a file that is empty, UTF-16 or binary.
+    InputError naming the file and line on a line that is not UTF-8 (or hands it to `on_reject` and skips the
+    line), and on a file that is empty, UTF-16 or binary.
     """
     try:
         fh = path.open("rb")
@@ -115,7 +122,11 @@ def iter_text_lines(path: Path) -> Iterator[tuple[int, str]]:
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise _not_utf8(path, raw, exc, n) from None
+                if on_reject is None:
+                    raise _not_utf8(path, raw, exc, n) from None
+                on_reject(_not_utf8(path, raw, exc, n))
+                blank = False
+                continue
             blank = blank and not line.strip()
             yield n, line
         if blank:
@@ -377,6 +388,9 @@ def _title_of(paragraphs: list[str]) -> str:
 
 def _doc_from_text(doc_id: str, raw: str, *, date: str = "", title: str = "", source: str = "", url: str = "",
                    path: str = "", line: int | None = None, clean: bool = True) -> Document:
+    if len(raw) > MAX_DOCUMENT_CHARS:
+        raise InputError(f"article is {len(raw):,} characters long; the limit is {MAX_DOCUMENT_CHARS:,} (split it "
+                         f"into articles)", path or None, line)
     if clean:
         paragraphs, header_date, dateline_date = clean_article(raw)
     else:
@@ -416,27 +430,45 @@ def _record_fields(record: dict[str, object], path: Path, line: int, clean: bool
     )
 
 
-def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, object) for each non-blank line, streamed; InputError naming file:line on a malformed one."""
-    for n, line in iter_text_lines(path):
+def iter_jsonl(path: Path, on_reject: OnReject | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line, streamed; InputError naming file:line on a malformed one
+    (handed to `on_reject`, and the line skipped, where one is given)."""
+    for n, line in iter_text_lines(path, on_reject):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"malformed JSON ({exc.msg})", path, n) from None
-        if not isinstance(record, dict):
-            raise InputError("a line is not a JSON object", path, n)
-        yield n, record
+            error = InputError(f"malformed JSON ({exc.msg})", path, n)
+        else:
+            if isinstance(record, dict):
+                yield n, record
+                continue
+            error = InputError("a line is not a JSON object", path, n)
+        if on_reject is None:
+            raise error
+        on_reject(error)
 
 
-def read_jsonl(path: Path, clean: bool = True) -> Iterator[Document]:
-    for n, record in iter_jsonl(path):
-        yield _record_fields(record, path, n, clean)
+def _records(found: Iterator[tuple[int, dict[str, Any]]], path: Path, clean: bool,
+             on_reject: OnReject | None) -> Iterator[Document]:
+    for n, record in found:
+        try:
+            doc = _record_fields(record, path, n, clean)
+        except InputError as exc:
+            if on_reject is None:
+                raise
+            on_reject(exc)
+            continue
+        yield doc
 
 
-def read_csv(path: Path, clean: bool = True) -> Iterator[Document]:
-    reader = csv.reader(line for _, line in iter_text_lines(path))
+def read_jsonl(path: Path, clean: bool = True, on_reject: OnReject | None = None) -> Iterator[Document]:
+    yield from _records(iter_jsonl(path, on_reject), path, clean, on_reject)
+
+
+def _csv_rows(path: Path, on_reject: OnReject | None) -> Iterator[tuple[int, dict[str, Any]]]:
+    reader = csv.reader(line for _, line in iter_text_lines(path, on_reject))
     try:
         header = next(reader)
     except StopIteration:
@@ -454,12 +486,21 @@ def read_csv(path: Path, clean: bool = True) -> Iterator[Document]:
         except StopIteration:
             break
         except csv.Error as exc:
-            raise InputError(f"malformed CSV ({exc})", path, start_line) from None
-        if not row or not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            raise InputError(f"row has {len(row)} fields, header has {len(header)}", path, start_line)
-        yield _record_fields(dict(zip(header, row)), path, start_line, clean)
+            error = InputError(f"malformed CSV ({exc})", path, start_line)
+        else:
+            if not row or not any(cell.strip() for cell in row):
+                continue
+            if len(row) == len(header):
+                yield start_line, dict(zip(header, row))
+                continue
+            error = InputError(f"row has {len(row)} fields, header has {len(header)}", path, start_line)
+        if on_reject is None:
+            raise error
+        on_reject(error)
+
+
+def read_csv(path: Path, clean: bool = True, on_reject: OnReject | None = None) -> Iterator[Document]:
+    yield from _records(_csv_rows(path, on_reject), path, clean, on_reject)
 
 
 def read_txt(path: Path, doc_id: str, clean: bool = True) -> Document:
@@ -490,22 +531,45 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[tuple[Path, Path]]:
     return files
 
 
-def read_documents(inputs: Iterable[str | Path], clean: bool = True) -> Iterator[Document]:
-    """Stream documents from files and folders; raises InputError naming the file and line on bad input."""
-    seen_ids: dict[str, str] = {}
+def read_documents(inputs: Iterable[str | Path], clean: bool = True,
+                   on_reject: OnReject | None = None) -> Iterator[Document]:
+    """Stream documents from files and folders; raises InputError naming the file and line on bad input.
+
+    With `on_reject`, bad input does not stop the reading: a bad record (malformed line, missing field,
+    impossible date, duplicate id, over-long text) is handed to it and skipped, and so is a bad file (binary,
+    empty, not UTF-8, a table without its columns) with whatever it had not yet yielded. Inputs that do not
+    exist still raise: that is a mistake in the command, not in the data.
+    """
+    # Where each id was first seen, compactly (a million ids cost tens of MB, not hundreds): the id's hash ->
+    # file number * 2**32 + line. Two different ids with the same 64-bit hash are too unlikely to matter.
+    seen_ids: dict[int, int] = {}
+    files: list[Path] = []
     for path, root in expand_inputs(inputs):
+        files.append(path)
         suffix = path.suffix.lower()
-        if suffix == ".jsonl":
-            docs: Iterable[Document] = read_jsonl(path, clean)
-        elif suffix == ".csv":
-            docs = read_csv(path, clean)
-        else:
-            docs = [read_txt(path, path.relative_to(root).with_suffix("").as_posix(), clean)]
-        for doc in docs:
-            if doc.id in seen_ids:
-                raise InputError(f"duplicate id {doc.id!r} (first in {seen_ids[doc.id]})", path, doc.line)
-            seen_ids[doc.id] = f"{path}" + (f":{doc.line}" if doc.line else "")
-            yield doc
+        try:
+            if suffix == ".jsonl":
+                docs: Iterable[Document] = read_jsonl(path, clean, on_reject)
+            elif suffix == ".csv":
+                docs = read_csv(path, clean, on_reject)
+            else:
+                docs = [read_txt(path, path.relative_to(root).with_suffix("").as_posix(), clean)]
+            for doc in docs:
+                key = hash(doc.id)
+                first = seen_ids.get(key)
+                if first is not None:
+                    where = f"{files[first >> 32]}" + (f":{first & 0xFFFFFFFF}" if first & 0xFFFFFFFF else "")
+                    error = InputError(f"duplicate id {doc.id!r} (first in {where})", path, doc.line)
+                    if on_reject is None:
+                        raise error
+                    on_reject(error)
+                    continue
+                seen_ids[key] = ((len(files) - 1) << 32) | (doc.line or 0)
+                yield doc
+        except InputError as exc:
+            if on_reject is None:
+                raise
+            on_reject(exc)
 
 
 # --------------------------------------------------------------------------------------------------- sentences

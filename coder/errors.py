@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+#: Exit status of a ``coder code`` run that finished but rejected some records or files (listed in its rejects
+#: file). 2 is bad input or config, 3 a bad model, 130 an interrupted run.
+EXIT_REJECTS = 4
+EXIT_INTERRUPTED = 130
+
 
 class CoderError(Exception):
     """A user-facing error: bad input, a bad model, a bad config.

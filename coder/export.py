@@ -64,10 +64,14 @@ def check_output_path(path: str | Path) -> Path:
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise CoderError("output folder does not exist", path)
-    if not os.access(parent, os.W_OK):
-        raise CoderError("no permission to write in the output folder", path)
     if path.is_dir():
         raise CoderError("output path is a folder", path)
+    try:  # a real test: permissions, read-only file systems and root all answer it truthfully
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=parent)
+    except OSError as exc:
+        raise CoderError(f"cannot write in the output folder ({exc.strerror or exc})", path) from None
+    os.close(fd)
+    os.unlink(probe)
     return path
 
 
@@ -113,6 +117,10 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 def _cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and "\r" in value:
+        # A bare carriage return is a line break to every CSV reader, but the csv module does not quote it
+        # (our rows end in "\n"): written as "\n", the cell is quoted and stays one cell.
+        return value.replace("\r\n", "\n").replace("\r", "\n")
     return "" if value is None else value
 
 
@@ -320,10 +328,11 @@ def read_table(path: str | Path) -> Any:
 
     path = Path(path)
     fmt = output_format(path)
-    str_cols = {c: str for c in ("cameo_code", "root_code", "source_code", "target_code", "event_id",
-                                 "sentence_id", "doc_id", "period", "date", "duplicate_of")}
     if fmt == "csv":
-        table = pd.read_csv(path, dtype=str_cols, keep_default_na=False)
+        header = pd.read_csv(path, nrows=0).columns
+        # Every text column is read as text ("042" stays "042", a sentence "0" stays "0").
+        text = {c: str for c in header if c not in _INT_COLUMNS | _FLOAT_COLUMNS | _BOOL_COLUMNS}
+        table = pd.read_csv(path, dtype=text, keep_default_na=False)
         for col in table.columns:
             if col in _INT_COLUMNS:
                 table[col] = pd.to_numeric(table[col].replace("", None), errors="coerce").astype("Int64")
@@ -333,5 +342,6 @@ def read_table(path: str | Path) -> Any:
                 table[col] = table[col].str.lower().map({"true": True, "false": False}).astype("boolean")
         return table
     if fmt == "jsonl":
-        return pd.read_json(path, lines=True, dtype=str_cols)
+        # JSON already says what is text: no type guessing, no date parsing.
+        return pd.read_json(path, lines=True, dtype=False, convert_dates=False, keep_default_dates=False)
     return pd.read_parquet(path)

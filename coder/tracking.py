@@ -78,7 +78,8 @@ def store(uri: str) -> Iterator[Any]:
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     try:
-        yield mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
+        with _sqlite_lock(uri):
+            yield mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
     except CoderError:
         raise
     except Exception as exc:  # MLflow raises many kinds for unreachable, stale or broken stores
@@ -93,6 +94,50 @@ def store(uri: str) -> Iterator[Any]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+#: Locks this process holds on SQLite stores: lock file -> [descriptor, depth] (store() blocks nest).
+_LOCKS: dict[str, list[int]] = {}
+
+
+@contextlib.contextmanager
+def _sqlite_lock(uri: str) -> Iterator[None]:
+    """Take turns with other coder processes on a SQLite store.
+
+    Two ``coder train`` runs started together would both create a new store's tables, or both create the
+    experiment, and one would fail. An exclusive lock on ``<db>.lock`` around each block of MLflow calls makes
+    them take turns for those few seconds (training itself runs unlocked). Other stores, and platforms without
+    ``fcntl``, rely on the store's own locking.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover (Windows)
+        fcntl = None  # type: ignore[assignment]
+    if fcntl is None or not uri.startswith("sqlite:///") or uri.endswith(":memory:"):
+        yield
+        return
+    db = Path(uri[len("sqlite:///"):])
+    key = str(db.resolve()) + ".lock"
+    held = _LOCKS.get(key)
+    if held is not None:
+        held[1] += 1
+        try:
+            yield
+        finally:
+            held[1] -= 1
+        return
+    db.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(key, os.O_CREAT | os.O_RDWR, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        _LOCKS[key] = [fd, 1]
+        try:
+            yield
+        finally:
+            del _LOCKS[key]
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def _check_reachable(uri: str, timeout: float = 10.0) -> None:

@@ -78,49 +78,6 @@ def test_all_sentences_and_no_split(tmp_path: Path, model_dir: Path) -> None:
     assert rows[0]["event"] == "none"
 
 
-@pytest.mark.parametrize("name,content,needle", [
-    ("empty.txt", b"", "empty"),
-    ("binary.txt", b"\x00\x01\x02binary", "binary"),
-    ("latin1.txt", "Caf\xe9 talks in Bogot\xe1".encode("latin-1"), "UTF-8"),
-    ("broken.jsonl", b'{"id": "1", "text": "ok"}\n{"id": "2", "text": \n{"id": "3", "text": "ok"}\n', ":2:"),
-    ("notext.csv", b"id,body\n1,hello\n", "text"),
-    ("ragged.csv", b"id,text\n1,hello\n2,hello,extra\n", ":3:"),
-    ("table.xlsx", b"PK\x03\x04", "unknown input type"),
-])
-def test_bad_input_one_line_error_and_no_output(tmp_path: Path, model_dir: Path, name: str, content: bytes,
-                                                needle: str) -> None:
-    bad = tmp_path / name
-    bad.write_bytes(content)
-    out = tmp_path / "events.csv"
-    result = runner.invoke(app, ["code", str(bad), "-o", str(out), "--model", str(model_dir)])
-    assert result.exit_code != 0
-    lines = [x for x in result.stderr.splitlines() if x.strip()]
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ") and name in lines[0] and needle in lines[0]
-    assert "Traceback" not in result.output
-    assert not out.exists()
-    assert not list(tmp_path.glob(".events.csv*"))
-
-
-def test_output_in_missing_folder(tmp_path: Path, model_dir: Path) -> None:
-    src = _jsonl(tmp_path / "in.jsonl", [{"id": "1", "text": "Pakistan accused India."}])
-    result = runner.invoke(app, ["code", str(src), "-o", str(tmp_path / "nope" / "e.csv"), "--model", str(model_dir)])
-    assert result.exit_code != 0
-    assert "output folder does not exist" in result.stderr
-
-
-def test_corrupt_model(tmp_path: Path) -> None:
-    model = tmp_path / "m"
-    model.mkdir()
-    for name in ("classifier.joblib", "meta.json", "config.toml"):
-        (model / name).write_bytes(b"garbage")
-    src = _jsonl(tmp_path / "in.jsonl", [{"id": "1", "text": "Pakistan accused India."}])
-    result = runner.invoke(app, ["code", str(src), "-o", str(tmp_path / "e.csv"), "--model", str(model)])
-    assert result.exit_code == 3
-    assert result.stderr.startswith("error: ") and str(model) in result.stderr
-    assert "Traceback" not in result.output
-
-
 def test_labels_check_reports_file_and_line(tmp_path: Path) -> None:
     folder = tmp_path / "labels" / "train"
     folder.mkdir(parents=True)

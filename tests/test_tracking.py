@@ -189,3 +189,37 @@ def test_store_leaves_the_environment_as_it_was(tmp_path: Path, monkeypatch) -> 
         pass
     assert "MLFLOW_TRACKING_URI" not in os.environ
     assert resolve_tracking_uri(None, tmp_path) == f"sqlite:///{(tmp_path / 'experiments' / 'mlflow.db').resolve()}"
+
+
+@pytest.mark.slow
+def test_two_trains_at_once_on_one_new_sqlite_store(mlflow_project: Path, tmp_path: Path) -> None:
+    """Two `coder train` processes started together on a store that does not exist yet: both succeed, both runs
+    are logged, and both model versions registered."""
+    import shutil
+    import subprocess
+    import sys
+
+    import mlflow
+
+    project = tmp_path / "project"
+    shutil.copytree(mlflow_project / "labels", project / "labels")
+    (project / "experiments").mkdir()
+    for name in ("default", "no_rules"):
+        text = (mlflow_project / "experiments" / f"{name}.toml").read_text(encoding="utf-8")
+        (project / "experiments" / f"{name}.toml").write_text(text.replace("cv_folds = 2", "cv_folds = 0"),
+                                                             encoding="utf-8")
+    uri = f"sqlite:///{project / 'experiments' / 'concurrent.db'}"
+    coder = str(Path(sys.executable).parent / "coder")
+    procs = [subprocess.Popen([coder, "train", "--config", f"experiments/{name}.toml", "--tracking-uri", uri],
+                              cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for name in ("default", "no_rules")]
+    outputs = [p.communicate(timeout=600) for p in procs]
+    for proc, (_, stderr) in zip(procs, outputs):
+        assert proc.returncode == 0, stderr
+    client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
+    experiment = client.get_experiment_by_name("coder")
+    runs = client.search_runs([experiment.experiment_id])
+    assert sorted(r.info.run_name for r in runs) == ["default", "no_rules"]
+    assert all(r.info.status == "FINISHED" and "dev_macro_f1" in r.data.metrics for r in runs)
+    versions = client.search_model_versions("name='event-coder'")
+    assert sorted(int(v.version) for v in versions) == [1, 2]
