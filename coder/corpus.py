@@ -531,6 +531,40 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[tuple[Path, Path]]:
     return files
 
 
+class _IdIndex:
+    """Where each document id was first seen, in about 16 bytes an id, so that a corpus of millions of records
+    is read in flat memory: the id's 64-bit hash -> file number * 2**32 + line. The newest ids sit in a dict;
+    every 65,536 of them are merged into two sorted arrays. (Two ids with the same hash are too unlikely to
+    matter: about one chance in 10**7 at ten million records.)"""
+
+    RECENT = 65_536
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self._np = np
+        self.recent: dict[int, int] = {}
+        self.keys = np.empty(0, dtype=np.int64)
+        self.values = np.empty(0, dtype=np.int64)
+
+    def get(self, key: int) -> int | None:
+        found = self.recent.get(key)
+        if found is None and self.keys.size:
+            i = int(self._np.searchsorted(self.keys, key))
+            if i < self.keys.size and int(self.keys[i]) == key:
+                found = int(self.values[i])
+        return found
+
+    def add(self, key: int, value: int) -> None:
+        self.recent[key] = value
+        if len(self.recent) >= self.RECENT:
+            np = self._np
+            keys = np.concatenate([self.keys, np.fromiter(self.recent.keys(), np.int64, len(self.recent))])
+            values = np.concatenate([self.values, np.fromiter(self.recent.values(), np.int64, len(self.recent))])
+            order = np.argsort(keys, kind="stable")
+            self.keys, self.values, self.recent = keys[order], values[order], {}
+
+
 def read_documents(inputs: Iterable[str | Path], clean: bool = True,
                    on_reject: OnReject | None = None) -> Iterator[Document]:
     """Stream documents from files and folders; raises InputError naming the file and line on bad input.
@@ -540,9 +574,7 @@ def read_documents(inputs: Iterable[str | Path], clean: bool = True,
     empty, not UTF-8, a table without its columns) with whatever it had not yet yielded. Inputs that do not
     exist still raise: that is a mistake in the command, not in the data.
     """
-    # Where each id was first seen, compactly (a million ids cost tens of MB, not hundreds): the id's hash ->
-    # file number * 2**32 + line. Two different ids with the same 64-bit hash are too unlikely to matter.
-    seen_ids: dict[int, int] = {}
+    seen_ids = _IdIndex()
     files: list[Path] = []
     for path, root in expand_inputs(inputs):
         files.append(path)
@@ -564,7 +596,7 @@ def read_documents(inputs: Iterable[str | Path], clean: bool = True,
                         raise error
                     on_reject(error)
                     continue
-                seen_ids[key] = ((len(files) - 1) << 32) | (doc.line or 0)
+                seen_ids.add(key, ((len(files) - 1) << 32) | (doc.line or 0))
                 yield doc
         except InputError as exc:
             if on_reject is None:

@@ -185,3 +185,18 @@ def test_bad_record_is_rejected_and_the_rest_coded(case: Case, tmp_path: Path, m
 
 def test_there_are_at_least_25_cases() -> None:
     assert len(FATAL) + len(REJECTS) >= 25
+
+
+@pytest.mark.spacy_model
+def test_csv_with_quoted_newlines_is_good_input(tmp_path: Path, model_dir: Path) -> None:
+    """A newline inside a quoted CSV field is part of the text, not a broken row."""
+    src = tmp_path / "a.csv"
+    src.write_text(f'id,text,date\ng1,"{GOOD}\nA second paragraph followed.",2023-07-24\ng2,"{GOOD}",2023-07-25\n',
+                   encoding="utf-8")
+    out = tmp_path / "events.csv"
+    result = runner.invoke(app, ["code", str(src), "-o", str(out), "--model", str(model_dir), "--all-sentences"])
+    assert result.exit_code == 0, result.stderr
+    table = read_table(out)
+    assert set(table["doc_id"]) == {"g1", "g2"}
+    assert "g1:3" in set(table["sentence_id"])  # the paragraph after the quoted newline is its own sentence
+    assert not (tmp_path / "events.rejects.jsonl").exists()

@@ -536,3 +536,19 @@ def test_split_paragraph_on_the_sample_corpus():
     paragraphs = [p for d in read_documents([root / "corpus" / "sample"]) for p in d.paragraphs]
     assert len(paragraphs) > 100
     assert [split_paragraph(p) for p in paragraphs] == [_sentencizer_split(p) for p in paragraphs]
+
+
+def test_duplicate_ids_found_across_the_compact_index(tmp_path, monkeypatch):
+    """Ids merged into the sorted arrays are still found, with where they were first seen."""
+    from coder import corpus
+
+    monkeypatch.setattr(corpus._IdIndex, "RECENT", 4)
+    path = tmp_path / "a.jsonl"
+    records = [{"id": f"r{i}", "text": "Kenya accused Uganda of shelling."} for i in range(11)]
+    records += [{"id": "r2", "text": "Again."}, {"id": "r10", "text": "Again."}, {"id": "r11", "text": "New."}]
+    path.write_text(jsonl(*records), encoding="utf-8")
+    rejected = []
+    docs = list(read_documents([path], on_reject=rejected.append))
+    assert [d.id for d in docs] == [f"r{i}" for i in range(12)]
+    assert [(e.line, e.detail) for e in rejected] == [(12, f"duplicate id 'r2' (first in {path}:3)"),
+                                                      (13, f"duplicate id 'r10' (first in {path}:11)")]
