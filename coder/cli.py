@@ -6,6 +6,7 @@ rich output (progress, tables) goes to the terminal only.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import time
@@ -103,25 +104,24 @@ def code_cli(
     try:
         coder_model = load_model(model, notify=_say, tracking_uri=tracking_uri)
         start = time.perf_counter()
-        if err.is_terminal:
-            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        with contextlib.ExitStack() as stack:
+            report = None  # a progress bar on a terminal only
+            if err.is_terminal:
+                from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-            with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                          console=err, transient=True) as progress:
+                progress = stack.enter_context(Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                                                        TimeElapsedColumn(), console=err, transient=True))
                 task = progress.add_task("coding", total=None)
 
                 def on_progress(docs: int, sents: int) -> None:
                     rate = sents / max(time.perf_counter() - start, 1e-6)
                     progress.update(task, description=f"{docs} documents, {sents} sentences, {rate:.0f} sentences/s")
 
-                summary = code_corpus(inputs, output, model=coder_model, dyads=dyads, period=period, fmt=fmt,
-                                      all_sentences=all_sentences, split=not no_split,
-                                      keep_duplicates=keep_duplicates, batch_size=batch_size, n_process=n_process,
-                                      on_progress=on_progress, rejects=rejects, resume=resume)
-        else:
+                report = on_progress
             summary = code_corpus(inputs, output, model=coder_model, dyads=dyads, period=period, fmt=fmt,
                                   all_sentences=all_sentences, split=not no_split, keep_duplicates=keep_duplicates,
-                                  batch_size=batch_size, n_process=n_process, rejects=rejects, resume=resume)
+                                  batch_size=batch_size, n_process=n_process, on_progress=report,
+                                  rejects=rejects, resume=resume)
     except CoderError as exc:
         raise _fail(exc) from None
     except KeyboardInterrupt:

@@ -3,8 +3,9 @@
 The classifier scores every sentence (cheap). Only the sentences whose coding the parse can change are parsed by
 spaCy (the expensive step): those the classifier calls an event (the actors need the parse), those with a word an
 ``override`` rule reads (:func:`rules.override_possible`), and those where the classifier is unsure (below the
-rules threshold, where a rule decides) and that have a word some pattern rule reads (:func:`rules.rule_possible`). Every other sentence is none whatever the parse says, so this cascade codes
-exactly what parsing every sentence codes. On the parse, rules decide where the classifier is unsure or where a
+rules threshold, where a rule decides) and that have a word some pattern rule reads (:func:`rules.rule_possible`).
+Every other sentence is none whatever the parse says, so this cascade codes exactly what parsing every sentence
+codes. On the parse, rules decide where the classifier is unsure or where a
 rule is marked ``override``, and the source and target actors are read from the event word's arguments.
 """
 

@@ -30,9 +30,17 @@ REQUIRED_COLUMNS = ("id", "text")
 #: would hold the tokenizer for minutes. It is rejected, not truncated.
 MAX_DOCUMENT_CHARS = 1_000_000
 
+OPTIONAL_COLUMNS = ("date", "title", "source", "url")
+
 #: Called with each bad record (or bad file) when the reader is asked to go on past it.
 OnReject = Callable[[InputError], None]
-OPTIONAL_COLUMNS = ("date", "title", "source", "url")
+
+
+def _reject(error: InputError, on_reject: OnReject | None) -> None:
+    """Hand a bad record or file to `on_reject` (the reader then skips it), or raise it where there is none."""
+    if on_reject is None:
+        raise error
+    on_reject(error)
 
 # csv's default field limit (128 KiB) is smaller than a long article.
 csv.field_size_limit(1 << 30)
@@ -99,7 +107,6 @@ def read_text_file(path: Path) -> str:
         raise _not_utf8(path, data, exc, data.count(b"\n", 0, exc.start) + 1) from None
 
 
-
 def iter_text_lines(path: Path, on_reject: OnReject | None = None) -> Iterator[tuple[int, str]]:
     """(line number, line with its ending) of a UTF-8 file, streamed: memory stays flat however large the file.
 
@@ -122,9 +129,7 @@ def iter_text_lines(path: Path, on_reject: OnReject | None = None) -> Iterator[t
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                if on_reject is None:
-                    raise _not_utf8(path, raw, exc, n) from None
-                on_reject(_not_utf8(path, raw, exc, n))
+                _reject(_not_utf8(path, raw, exc, n), on_reject)
                 blank = False
                 continue
             blank = blank and not line.strip()
@@ -445,9 +450,7 @@ def iter_jsonl(path: Path, on_reject: OnReject | None = None) -> Iterator[tuple[
                 yield n, record
                 continue
             error = InputError("a line is not a JSON object", path, n)
-        if on_reject is None:
-            raise error
-        on_reject(error)
+        _reject(error, on_reject)
 
 
 def _records(found: Iterator[tuple[int, dict[str, Any]]], path: Path, clean: bool,
@@ -456,9 +459,7 @@ def _records(found: Iterator[tuple[int, dict[str, Any]]], path: Path, clean: boo
         try:
             doc = _record_fields(record, path, n, clean)
         except InputError as exc:
-            if on_reject is None:
-                raise
-            on_reject(exc)
+            _reject(exc, on_reject)
             continue
         yield doc
 
@@ -494,9 +495,7 @@ def _csv_rows(path: Path, on_reject: OnReject | None) -> Iterator[tuple[int, dic
                 yield start_line, dict(zip(header, row))
                 continue
             error = InputError(f"row has {len(row)} fields, header has {len(header)}", path, start_line)
-        if on_reject is None:
-            raise error
-        on_reject(error)
+        _reject(error, on_reject)
 
 
 def read_csv(path: Path, clean: bool = True, on_reject: OnReject | None = None) -> Iterator[Document]:
@@ -591,17 +590,12 @@ def read_documents(inputs: Iterable[str | Path], clean: bool = True,
                 first = seen_ids.get(key)
                 if first is not None:
                     where = f"{files[first >> 32]}" + (f":{first & 0xFFFFFFFF}" if first & 0xFFFFFFFF else "")
-                    error = InputError(f"duplicate id {doc.id!r} (first in {where})", path, doc.line)
-                    if on_reject is None:
-                        raise error
-                    on_reject(error)
+                    _reject(InputError(f"duplicate id {doc.id!r} (first in {where})", path, doc.line), on_reject)
                     continue
                 seen_ids.add(key, ((len(files) - 1) << 32) | (doc.line or 0))
                 yield doc
         except InputError as exc:
-            if on_reject is None:
-                raise
-            on_reject(exc)
+            _reject(exc, on_reject)
 
 
 # --------------------------------------------------------------------------------------------------- sentences

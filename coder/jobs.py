@@ -4,10 +4,12 @@ Documents stream from the reader in chunks. Coded rows go to a journal beside th
 records, after each chunk, how many documents are done; the tables are written from it, atomically, when the
 whole corpus is coded, and the journal is removed. A run that was killed leaves its journal: ``resume=True``
 continues after the last finished chunk, so every sentence is coded exactly once. Bad records and bad files do
-not stop a run: they are listed in a rejects file (JSONL) and the rest is coded. With ``n_process`` > 1 each chunk is coded in a worker process that
-holds its own copy of the model and the spaCy pipeline (loaded once, before the workers start, and inherited
-where the platform forks; loaded once per worker where it spawns). Only a few chunks are in flight at a time and
-rows come back in input order, so memory stays flat in corpus size and the table is the same as with one process.
+not stop a run: they are listed in a rejects file (JSONL) and the rest is coded.
+
+With ``n_process`` > 1 each chunk is coded in a worker process that holds its own copy of the model and the spaCy
+pipeline (loaded once, before the workers start, and inherited where the platform forks; loaded once per worker
+where it spawns). Only a few chunks are in flight at a time and rows come back in input order, so memory stays
+flat in corpus size and the table is the same as with one process.
 """
 
 from __future__ import annotations
@@ -202,7 +204,7 @@ class Journal:
         except (ValueError, KeyError, TypeError):
             raise CoderError("cannot resume: the journal of the interrupted run is damaged; run without --resume "
                              "to start over", self.folder / self.STATE) from None
-        if state.get("fingerprint") != json.loads(json.dumps(self.fingerprint)):
+        if state.get("fingerprint") != self.fingerprint:  # built of lists, strings and numbers: as JSON gives back
             raise CoderError("cannot resume: the inputs, the model or the options differ from the interrupted "
                              "run's; run without --resume to start over", self.output)
         rows = self.folder / self.ROWS
