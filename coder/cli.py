@@ -59,6 +59,7 @@ def main(
 
         os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")  # read when mlflow is imported
         os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")  # read when distributed is imported
         for name in ("mlflow", "alembic"):  # their INFO lines ("Creating initial MLflow database tables") are noise
             logging.getLogger(name).setLevel(logging.WARNING)
 
@@ -92,15 +93,36 @@ def code_cli(
     resume: Annotated[bool, typer.Option("--resume", help="Continue the interrupted run writing OUTPUT (same "
                                                            "inputs and options) after its last finished chunk.")]
     = False,
+    dask: Annotated[bool, typer.Option("--dask", help="Code on a Dask cluster: a local one of --workers "
+                                                      "processes, or the one at --scheduler.")] = False,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Worker processes of the local Dask cluster "
+                                                               "(default: one per core).")] = None,
+    scheduler: Annotated[Optional[str], typer.Option(envvar="CODER_DASK_SCHEDULER",
+                                                     help="Address of a running Dask scheduler, such as "
+                                                          "tcp://HOST:8786 (implies --dask).")] = None,
+    partition_mb: Annotated[Optional[float], typer.Option(min=0.01, help="Input per Dask partition, in MB "
+                                                                         "(default: 8, less for a small "
+                                                                         "corpus).")] = None,
 ) -> None:
     """Code a corpus into an events table (one row per actor->target event) and optional dyad counts.
 
     Bad records and files are skipped and listed in the rejects file (exit status 4). A run that was killed
-    or interrupted continues where it stopped with --resume.
+    or interrupted continues where it stopped with --resume. With --dask (or --scheduler) the corpus is coded
+    on a Dask cluster; an OUTPUT without an extension is then written as a Parquet dataset folder partitioned
+    by year and month.
     """
     from .errors import EXIT_INTERRUPTED, EXIT_REJECTS
     from .jobs import code_corpus, load_model
 
+    dask = dask or scheduler is not None
+    if not dask and (workers is not None or partition_mb is not None):
+        raise _fail(CoderError("--workers and --partition-mb are options of --dask runs"))
+    if dask and n_process != 1:
+        raise _fail(CoderError("with --dask, set the number of processes with --workers (local cluster) or by "
+                               "the workers started on the cluster; --n-process is for runs without Dask"))
+    if dask and scheduler is not None and workers is not None:
+        raise _fail(CoderError("--workers starts a local cluster; with --scheduler the cluster's own workers "
+                               "are used"))
     try:
         coder_model = load_model(model, notify=_say, tracking_uri=tracking_uri)
         start = time.perf_counter()
@@ -118,10 +140,18 @@ def code_cli(
                     progress.update(task, description=f"{docs} documents, {sents} sentences, {rate:.0f} sentences/s")
 
                 report = on_progress
-            summary = code_corpus(inputs, output, model=coder_model, dyads=dyads, period=period, fmt=fmt,
-                                  all_sentences=all_sentences, split=not no_split, keep_duplicates=keep_duplicates,
-                                  batch_size=batch_size, n_process=n_process, on_progress=report,
-                                  rejects=rejects, resume=resume)
+            common = dict(dyads=dyads, period=period, fmt=fmt, all_sentences=all_sentences, split=not no_split,
+                          keep_duplicates=keep_duplicates, batch_size=batch_size, on_progress=report,
+                          rejects=rejects, resume=resume)
+            if dask:
+                from .cluster import code_corpus_dask
+
+                part_bytes = None if partition_mb is None else int(partition_mb * 1_000_000)
+                summary = code_corpus_dask(inputs, output, model=coder_model, model_ref=model,
+                                           tracking_uri=tracking_uri, scheduler=scheduler, workers=workers,
+                                           part_bytes=part_bytes, **common)
+            else:
+                summary = code_corpus(inputs, output, model=coder_model, n_process=n_process, **common)
     except CoderError as exc:
         raise _fail(exc) from None
     except KeyboardInterrupt:

@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,24 +107,44 @@ def read_text_file(path: Path) -> str:
         raise _not_utf8(path, data, exc, data.count(b"\n", 0, exc.start) + 1) from None
 
 
-def iter_text_lines(path: Path, on_reject: OnReject | None = None) -> Iterator[tuple[int, str]]:
+@dataclass(frozen=True)
+class Span:
+    """A run of whole records of a large .jsonl or .csv file: bytes [start, end), its first line's number, and
+    (CSV) the bytes of the header record that names the columns. Lets one file be read in parts, in parallel."""
+
+    start: int
+    end: int
+    first_line: int = 1
+    header_end: int = 0
+
+
+def iter_text_lines(path: Path, on_reject: OnReject | None = None,
+                    span: Span | None = None) -> Iterator[tuple[int, str]]:
     """(line number, line with its ending) of a UTF-8 file, streamed: memory stays flat however large the file.
 
     Lines end at "\n" only (U+2028 and friends are legal inside a JSON string or a CSV field). Raises an
     InputError naming the file and line on a line that is not UTF-8 (or hands it to `on_reject` and skips the
-    line), and on a file that is empty, UTF-16 or binary.
+    line), and on a file that is empty, UTF-16 or binary. With `span`, only its lines are read (the file's head
+    was checked when the span was planned).
     """
     try:
         fh = path.open("rb")
     except OSError as exc:
         raise InputError(f"cannot read file ({exc.strerror or exc})", path) from None
     with fh:
-        head = fh.read(_HEAD)
-        _check_head(path, head, whole=len(head) < _HEAD)
-        fh.seek(0)
+        start, end, first = (0, None, 1) if span is None else (span.start, span.end, span.first_line)
+        if span is None:
+            head = fh.read(_HEAD)
+            _check_head(path, head, whole=len(head) < _HEAD)
+        fh.seek(start)
         blank = True
-        for n, raw in enumerate(fh, start=1):
-            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        position = start
+        for n, raw in enumerate(fh, start=first):
+            if end is not None:
+                if position >= end:
+                    break
+                position += len(raw)
+            if n == 1 and start == 0 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             try:
                 line = raw.decode("utf-8")
@@ -134,7 +154,7 @@ def iter_text_lines(path: Path, on_reject: OnReject | None = None) -> Iterator[t
                 continue
             blank = blank and not line.strip()
             yield n, line
-        if blank:
+        if blank and span is None:
             raise InputError("file is empty", path)
 
 
@@ -435,10 +455,11 @@ def _record_fields(record: dict[str, object], path: Path, line: int, clean: bool
     )
 
 
-def iter_jsonl(path: Path, on_reject: OnReject | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+def iter_jsonl(path: Path, on_reject: OnReject | None = None,
+               span: Span | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, object) for each non-blank line, streamed; InputError naming file:line on a malformed one
     (handed to `on_reject`, and the line skipped, where one is given)."""
-    for n, line in iter_text_lines(path, on_reject):
+    for n, line in iter_text_lines(path, on_reject, span):
         if not line.strip():
             continue
         try:
@@ -464,12 +485,13 @@ def _records(found: Iterator[tuple[int, dict[str, Any]]], path: Path, clean: boo
         yield doc
 
 
-def read_jsonl(path: Path, clean: bool = True, on_reject: OnReject | None = None) -> Iterator[Document]:
-    yield from _records(iter_jsonl(path, on_reject), path, clean, on_reject)
+def read_jsonl(path: Path, clean: bool = True, on_reject: OnReject | None = None,
+               span: Span | None = None) -> Iterator[Document]:
+    yield from _records(iter_jsonl(path, on_reject, span), path, clean, on_reject)
 
 
-def _csv_rows(path: Path, on_reject: OnReject | None) -> Iterator[tuple[int, dict[str, Any]]]:
-    reader = csv.reader(line for _, line in iter_text_lines(path, on_reject))
+def csv_header(reader: Any, path: Path) -> list[str]:
+    """The column names of a CSV file from its first record; InputError when a required one is missing."""
     try:
         header = next(reader)
     except StopIteration:
@@ -480,8 +502,22 @@ def _csv_rows(path: Path, on_reject: OnReject | None) -> Iterator[tuple[int, dic
     for col in REQUIRED_COLUMNS:
         if col not in header:
             raise InputError(f"missing column {col!r} (columns: {', '.join(header)})", path, 1)
+    return header
+
+
+def _csv_rows(path: Path, on_reject: OnReject | None,
+              span: Span | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    if span is None:
+        reader = csv.reader(line for _, line in iter_text_lines(path, on_reject))
+        header = csv_header(reader, path)
+        first = 0
+    else:  # the header from the file's start, then the span's records
+        header = csv_header(csv.reader(line for _, line in iter_text_lines(path, None, Span(0, span.header_end))),
+                            path)
+        reader = csv.reader(line for _, line in iter_text_lines(path, on_reject, span))
+        first = span.first_line - 1
     while True:
-        start_line = reader.line_num + 1
+        start_line = first + reader.line_num + 1
         try:
             row = next(reader)
         except StopIteration:
@@ -498,8 +534,9 @@ def _csv_rows(path: Path, on_reject: OnReject | None) -> Iterator[tuple[int, dic
         _reject(error, on_reject)
 
 
-def read_csv(path: Path, clean: bool = True, on_reject: OnReject | None = None) -> Iterator[Document]:
-    yield from _records(_csv_rows(path, on_reject), path, clean, on_reject)
+def read_csv(path: Path, clean: bool = True, on_reject: OnReject | None = None,
+             span: Span | None = None) -> Iterator[Document]:
+    yield from _records(_csv_rows(path, on_reject, span), path, clean, on_reject)
 
 
 def read_txt(path: Path, doc_id: str, clean: bool = True) -> Document:
@@ -573,26 +610,45 @@ def read_documents(inputs: Iterable[str | Path], clean: bool = True,
     empty, not UTF-8, a table without its columns) with whatever it had not yet yielded. Inputs that do not
     exist still raise: that is a mistake in the command, not in the data.
     """
+    files = expand_inputs(inputs)
+    yield from read_files([(n, path, root, None) for n, (path, root) in enumerate(files)], [p for p, _ in files],
+                          clean, on_reject)
+
+
+#: One input to read: its number among all the run's files, its path, the root its .txt ids are relative to,
+#: and the span of it to read (None: all of it).
+FileItem = tuple[int, Path, Path, "Span | None"]
+
+
+def duplicate_id_error(doc: Document, first: int, files: Sequence[Path | str]) -> InputError:
+    """The rejection of `doc`, whose id was first seen at `first` (file number * 2**32 + line)."""
+    where = f"{files[first >> 32]}" + (f":{first & 0xFFFFFFFF}" if first & 0xFFFFFFFF else "")
+    return InputError(f"duplicate id {doc.id!r} (first in {where})", doc.path, doc.line)
+
+
+def read_files(items: Iterable[FileItem], files: Sequence[Path | str], clean: bool = True,
+               on_reject: OnReject | None = None) -> Iterator[Document]:
+    """The documents of `items` in order (see :func:`read_documents`); `files` names each file by its number.
+
+    Ids are checked for repeats among these items only: a run read in parts checks across parts itself.
+    """
     seen_ids = _IdIndex()
-    files: list[Path] = []
-    for path, root in expand_inputs(inputs):
-        files.append(path)
+    for number, path, root, span in items:
         suffix = path.suffix.lower()
         try:
             if suffix == ".jsonl":
-                docs: Iterable[Document] = read_jsonl(path, clean, on_reject)
+                docs: Iterable[Document] = read_jsonl(path, clean, on_reject, span)
             elif suffix == ".csv":
-                docs = read_csv(path, clean, on_reject)
+                docs = read_csv(path, clean, on_reject, span)
             else:
                 docs = [read_txt(path, path.relative_to(root).with_suffix("").as_posix(), clean)]
             for doc in docs:
                 key = hash(doc.id)
                 first = seen_ids.get(key)
                 if first is not None:
-                    where = f"{files[first >> 32]}" + (f":{first & 0xFFFFFFFF}" if first & 0xFFFFFFFF else "")
-                    _reject(InputError(f"duplicate id {doc.id!r} (first in {where})", path, doc.line), on_reject)
+                    _reject(duplicate_id_error(doc, first, files), on_reject)
                     continue
-                seen_ids.add(key, ((len(files) - 1) << 32) | (doc.line or 0))
+                seen_ids.add(key, (number << 32) | (doc.line or 0))
                 yield doc
         except InputError as exc:
             _reject(exc, on_reject)

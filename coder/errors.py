@@ -27,6 +27,10 @@ class CoderError(Exception):
             where = f"{self.path}:{line}: " if line is not None else f"{self.path}: "
         super().__init__(f"{where}{message}")
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt from its parts, not its formatted message, when it crosses a process (a Dask worker's error).
+        return (type(self), (self.detail, self.path, self.line))
+
 
 class InputError(CoderError):
     """An input file cannot be read as a corpus or label file."""

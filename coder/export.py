@@ -172,15 +172,7 @@ class TableWriter:
         self.rows_written += 1
 
     def _schema(self):  # type: ignore[no-untyped-def]
-        import pyarrow as pa
-
-        fields = []
-        for c in self.columns:
-            typ = (pa.int64() if c in _INT_COLUMNS else pa.float64() if c in _FLOAT_COLUMNS
-                   else pa.bool_() if c in _BOOL_COLUMNS else pa.string())
-            fields.append(pa.field(c, typ))
-        meta = {b"coder_version": __version__.encode(), **{k.encode(): str(v).encode() for k, v in self.metadata.items()}}
-        return pa.schema(fields, metadata=meta)
+        return table_schema(self.columns, self.metadata)
 
     def _flush_parquet(self) -> None:
         import pyarrow as pa
@@ -215,6 +207,20 @@ class TableWriter:
                 self._fh.close()
         finally:
             self._file.abort()
+
+
+def table_schema(columns: Iterable[str], metadata: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    """The Arrow schema of a table of `columns`: counts int64, scores float64, flags bool, the rest text."""
+    import pyarrow as pa
+
+    fields = []
+    for c in columns:
+        typ = (pa.int64() if c in _INT_COLUMNS else pa.float64() if c in _FLOAT_COLUMNS
+               else pa.bool_() if c in _BOOL_COLUMNS else pa.string())
+        fields.append(pa.field(c, typ))
+    meta = {b"coder_version": __version__.encode(),
+            **{k.encode(): str(v).encode() for k, v in (metadata or {}).items()}}
+    return pa.schema(fields, metadata=meta)
 
 
 def phoenix_row(row: dict[str, Any]) -> list[str]:
@@ -277,6 +283,11 @@ def period_of(date: str, period: str) -> str:
     raise ValueError(f"unknown period {period!r} (use {', '.join(PERIODS)})")
 
 
+def goldstein_milli(score: Any) -> int:
+    """A Goldstein score in thousandths (CAMEO's scores have one decimal), for exact sums."""
+    return round(float(score or 0.0) * 1000)
+
+
 class DyadCounter:
     """Counts events per (period, source, target, event) as rows stream past; memory grows with dyads only."""
 
@@ -285,7 +296,9 @@ class DyadCounter:
             raise CoderError(f"unknown period {period!r} (use {', '.join(PERIODS)})")
         self.period = period
         self.keep_duplicates = keep_duplicates
-        self.counts: dict[tuple[str, str, str, str, str, str, int | None], list[float]] = {}
+        # key -> [events, Goldstein sum in thousandths]: integers, so the sum is exact and does not depend on the
+        # order events are added in (one process, many, or a cluster).
+        self.counts: dict[tuple[str, str, str, str, str, str, int | None], list[int]] = {}
 
     def add(self, row: dict[str, Any]) -> None:
         if row.get("event") in (None, "", "none"):
@@ -295,9 +308,13 @@ class DyadCounter:
         key = (period_of(row.get("date") or "", self.period), row.get("source_code") or "",
                row.get("source_country") or "", row.get("target_code") or "", row.get("target_country") or "",
                row["event"], row.get("quad_class"))
-        acc = self.counts.setdefault(key, [0, 0.0])
-        acc[0] += 1
-        acc[1] += float(row.get("goldstein") or 0.0)
+        self.merge(key, 1, goldstein_milli(row.get("goldstein")))
+
+    def merge(self, key: tuple[str, str, str, str, str, str, int | None], events: int, milli: int) -> None:
+        """Add `events` events of one dyad whose Goldstein scores sum to `milli` thousandths."""
+        acc = self.counts.setdefault(key, [0, 0])
+        acc[0] += events
+        acc[1] += milli
 
     def rows(self) -> list[dict[str, Any]]:
         out = []
@@ -306,7 +323,7 @@ class DyadCounter:
             period, src, src_c, tgt, tgt_c, event, quad = key
             out.append({"period": period, "source_code": src, "source_country": src_c, "target_code": tgt,
                         "target_country": tgt_c, "event": event, "quad_class": quad, "events": int(n),
-                        "goldstein_sum": round(g, 3), "goldstein_mean": round(g / n, 3)})
+                        "goldstein_sum": round(g / 1000, 3), "goldstein_mean": round(g / 1000 / n, 3)})
         return out
 
 

@@ -382,3 +382,23 @@ def test_write_dyads_rejects_phoenix_and_unknown(tmp_path, name, fmt):
     with pytest.raises(CoderError):
         write_dyads(counter, tmp_path / name, fmt=fmt)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_dyad_goldstein_sums_do_not_depend_on_the_order_events_come_in() -> None:
+    """A cluster adds events in another order than one process: the sums are exact (thousandths), so 24.5 / 8
+    rounds the same way both times (float sums gave 24.500000000000004 -> 3.063 one way and 3.062 the other)."""
+    from coder.cameo import GOLDSTEIN
+
+    code_of = {v: k for k, v in GOLDSTEIN.items() if k.startswith("04")}
+    one = [1.9, 7.0, 1.9, 1.9, 1.0, 7.0, 1.0, 2.8]
+    other = [2.8, 1.9, 7.0, 1.9, 1.9, 7.0, 1.0, 1.0]
+    tables = []
+    for scores in (one, other):
+        counter = DyadCounter("year")
+        for n, g in enumerate(scores):
+            counter.add({"event_id": f"d:{n}:e1", "date": "2024-05-01", "source_code": "PAKGOV",
+                         "source_country": "PAK", "target_code": "AFGGOV", "target_country": "AFG",
+                         "event": "consult", "quad_class": 1, "goldstein": g, "cameo_code": code_of[g]})
+        tables.append(counter.rows())
+    assert tables[0] == tables[1]
+    assert (tables[0][0]["events"], tables[0][0]["goldstein_sum"], tables[0][0]["goldstein_mean"]) == (8, 24.5, 3.062)
