@@ -37,24 +37,26 @@ from typing import Any
 from distributed import WorkerPlugin
 
 from . import __version__
-from .corpus import Span, _check_head, csv_header, duplicate_id_error, expand_inputs, iter_text_lines, \
-    read_files, sentences_of, Document, _IdIndex, _HEAD
+from .corpus import HEAD_BYTES, Document, IdIndex, Span, check_head, csv_header, duplicate_id_error, \
+    expand_inputs, iter_text_lines, read_files, sentences_of
 from .errors import CoderError, InputError, ModelError
 from .export import EVENT_COLUMNS, DyadCounter, TableWriter, check_output_path, duplicate_key, \
     goldstein_milli, output_format, period_of, table_schema, write_dyads, write_text_atomic
-from .jobs import CodeSummary, CodingOptions, _fingerprint, _write_rejects, chunks, rejects_path_for
+from .jobs import CodeSummary, CodingOptions, chunks, rejects_path_for, run_fingerprint, write_rejects
 
 log = logging.getLogger(__name__)
 
 #: A partition closes after this many bytes of input; large .jsonl / .csv files are cut into ranges this big.
-#: At about 300 KB of text a second per worker, 8 MiB is half a minute of work: small enough to spread a
-#: corpus over many workers and to lose little when a worker dies, big enough that scheduling costs nothing.
+#: At about 240 KB of JSONL news a second per worker (bench/RESULTS.md), 8 MiB is about 35 s of work: small
+#: enough to spread a corpus over many workers and to lose little when a worker dies, big enough that
+#: scheduling costs nothing.
 PARTITION_BYTES = 8 << 20
 #: Partitions are made smaller for a small corpus, so that every worker gets some (at least 4 per worker), but
 #: never below this.
 MIN_PARTITION_BYTES = 64 << 10
 #: Times a failed partition is tried again before the run fails.
 RETRIES = 2
+#: The Dask config of the environment its worker processes start with.
 NANNY_ENV = "distributed.nanny.pre-spawn-environ"
 #: How long to try to reach a Dask scheduler.
 CONNECT_TIMEOUT = "20s"
@@ -148,7 +150,7 @@ def _record_spans(path: Path, length: int, part_bytes: int) -> list[tuple[int, i
     """(start, end, first line, header end) of the ranges of a large record file, cut at record boundaries."""
     csv_file = path.suffix.lower() == ".csv"
     with path.open("rb") as fh:
-        _check_head(path, fh.read(_HEAD), whole=False)
+        check_head(path, fh.read(HEAD_BYTES), whole=False)
     header_end = 0
     if csv_file:
         header_end = _csv_header_end(path)
@@ -424,7 +426,7 @@ def code_corpus_dask(inputs: Sequence[str | Path], output: str | Path, *, model:
     counter = DyadCounter(period, keep_duplicates=keep_duplicates)  # validates the period before any work
     options = CodingOptions(split=split, batch_size=batch_size, all_sentences=all_sentences)
     spec = model_spec(model_ref, model, tracking_uri)
-    fingerprint = _fingerprint(inputs, model, options)
+    fingerprint = run_fingerprint(inputs, model, options)
     metadata = {"model_version": model.version, "model_experiment": str(model.meta.get("experiment", ""))}
     work = work_dir_for(output)
     with contextlib.ExitStack() as stack:
@@ -454,7 +456,7 @@ def code_corpus_dask(inputs: Sequence[str | Path], output: str | Path, *, model:
             events = _write_dataset(marked, output, metadata)
         else:
             events = _write_merged(client, marked, output, fmt, metadata)
-        _write_rejects(rejects_path, rejected)
+        write_rejects(rejects_path, rejected)
     shutil.rmtree(work, ignore_errors=True)
     return CodeSummary(totals["documents"], totals["sentences"], events, n_dyads, totals["parsed"], output,
                        Path(dyads) if dyads is not None else None, rejected=len(rejected),
@@ -562,7 +564,7 @@ def _gather(plan: Plan, work: Path) -> tuple[dict[str, int], dict[int, list[str]
     """Totals, the documents to drop per partition (ids first seen in an earlier one) and every reject, in
     input order."""
     numbers = {path: n for n, path in enumerate(plan.files)}
-    seen = _IdIndex()
+    seen = IdIndex()
     totals = {"documents": 0, "sentences": 0, "parsed": 0}
     drops: dict[int, list[str]] = {}
     found: list[tuple[int, int, int, InputError]] = [(numbers.get(e.path or "", -1), e.line or 0, 0, e)
@@ -702,7 +704,8 @@ def _write_merged(client: Any, marked: Any, output: Path, fmt: str | None, metad
     import collections
 
     parts = iter(marked.to_delayed())
-    window: collections.deque[Any] = collections.deque(client.compute(d) for d in itertools.islice(parts, WRITE_AHEAD))
+    window: collections.deque[Any] = collections.deque(client.compute(d)
+                                                       for d in itertools.islice(parts, WRITE_AHEAD))
     events = 0
     with TableWriter(output, EVENT_COLUMNS, fmt, metadata) as writer:
         while window:

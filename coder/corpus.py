@@ -77,10 +77,10 @@ class Sentence:
 
 # --------------------------------------------------------------------------------------------------- decoding
 
-_HEAD = 8192  # bytes read to tell text from binary or UTF-16
+HEAD_BYTES = 8192  # bytes read to tell text from binary or UTF-16
 
 
-def _check_head(path: Path, head: bytes, whole: bool) -> None:
+def check_head(path: Path, head: bytes, whole: bool) -> None:
     """Reject a file whose first bytes say it is empty, UTF-16 or binary (`whole`: `head` is the whole file)."""
     if whole and not head.strip():
         raise InputError("file is empty", path)
@@ -100,7 +100,7 @@ def read_text_file(path: Path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read file ({exc.strerror or exc})", path) from None
-    _check_head(path, data[:_HEAD], whole=True)
+    check_head(path, data[:HEAD_BYTES], whole=True)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -134,8 +134,8 @@ def iter_text_lines(path: Path, on_reject: OnReject | None = None,
     with fh:
         start, end, first = (0, None, 1) if span is None else (span.start, span.end, span.first_line)
         if span is None:
-            head = fh.read(_HEAD)
-            _check_head(path, head, whole=len(head) < _HEAD)
+            head = fh.read(HEAD_BYTES)
+            check_head(path, head, whole=len(head) < HEAD_BYTES)
         fh.seek(start)
         blank = True
         position = start
@@ -567,7 +567,7 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[tuple[Path, Path]]:
     return files
 
 
-class _IdIndex:
+class IdIndex:
     """Where each document id was first seen, in about 16 bytes an id, so that a corpus of millions of records
     is read in flat memory: the id's 64-bit hash -> file number * 2**32 + line. The newest ids sit in a dict;
     every 65,536 of them are merged into two sorted arrays. (Two ids with the same hash are too unlikely to
@@ -632,7 +632,7 @@ def read_files(items: Iterable[FileItem], files: Sequence[Path | str], clean: bo
 
     Ids are checked for repeats among these items only: a run read in parts checks across parts itself.
     """
-    seen_ids = _IdIndex()
+    seen_ids = IdIndex()
     for number, path, root, span in items:
         suffix = path.suffix.lower()
         try:

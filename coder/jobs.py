@@ -95,7 +95,7 @@ def code_corpus(inputs: Sequence[str | Path], output: str | Path, *, model: Even
     rejects_path = check_output_path(rejects if rejects is not None else rejects_path_for(output))
     counter = DyadCounter(period, keep_duplicates=keep_duplicates)  # validates the period before any work
     options = CodingOptions(split=split, batch_size=batch_size, all_sentences=all_sentences)
-    journal = Journal(output, _fingerprint(inputs, model, options))
+    journal = Journal(output, run_fingerprint(inputs, model, options))
     done = journal.resume() if resume else journal.start()
     coder = Coder(model, nlp)
     gazetteer()  # loaded once here, before any worker forks, not inside the first document's reading
@@ -131,7 +131,7 @@ def code_corpus(inputs: Sequence[str | Path], output: str | Path, *, model: Even
                 counter.add(row)
                 events += row["event"] != "none"
         n_dyads = write_dyads(counter, dyads, metadata=metadata) if dyads is not None else 0
-        _write_rejects(rejects_path, rejected)
+        write_rejects(rejects_path, rejected)
     except CoderError:
         journal.remove()  # a mistake to fix, not a run to resume
         raise
@@ -143,7 +143,7 @@ def code_corpus(inputs: Sequence[str | Path], output: str | Path, *, model: Even
                        rejects_output=rejects_path if rejected else None, resumed_documents=done["documents"])
 
 
-def _write_rejects(path: Path, rejected: list[InputError]) -> None:
+def write_rejects(path: Path, rejected: list[InputError]) -> None:
     """The rejects as JSONL (file, line, error), atomically; a stale rejects file from an earlier run goes."""
     if not rejected:
         path.unlink(missing_ok=True)
@@ -154,7 +154,7 @@ def _write_rejects(path: Path, rejected: list[InputError]) -> None:
 
 # --------------------------------------------------------------------------------------------------- journal
 
-def _fingerprint(inputs: Sequence[str | Path], model: EventModel, options: CodingOptions) -> dict[str, Any]:
+def run_fingerprint(inputs: Sequence[str | Path], model: EventModel, options: CodingOptions) -> dict[str, Any]:
     """What must not change for a run to be resumed: the input files, the model and the coding options."""
     files = []
     for path, _ in expand_inputs(inputs):

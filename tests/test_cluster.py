@@ -458,3 +458,33 @@ def test_workers_read_the_model_from_the_mlflow_registry(cluster, mlflow_runs, r
     code_corpus_dask([sample], tmp_path / "events.csv", model=model, model_ref=ref, tracking_uri=uri,
                      client=cluster, part_bytes=30_000)
     assert (tmp_path / "events.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()
+
+
+@pytest.mark.spacy_model
+@pytest.mark.dask
+@pytest.mark.slow
+def test_kill_9_mid_run_then_resume(corpus: Path, single, model_dir: Path, tmp_path: Path) -> None:
+    """`coder code --dask` killed (SIGKILL) while it codes; --resume codes only the partitions that were left."""
+    import subprocess
+    import time
+
+    out = tmp_path / "events.csv"
+    args = [sys.executable, "-c", "from coder.cli import app; app()", "code", str(corpus), "-o", str(out),
+            "--dyads", str(tmp_path / "dyads.csv"), "--model", str(model_dir), "--dask", "--workers", "2",
+            "--partition-mb", str(PART / 1_000_000)]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parts = work_dir_for(out) / "parts"
+    deadline = time.monotonic() + 120
+    while len(list(parts.glob("*.json"))) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    finished = len(list(parts.glob("*.json")))
+    assert 2 <= finished < len(plan_partitions([corpus], PART).partitions)  # killed mid-run
+    assert not out.exists()
+    result = subprocess.run(args + ["--resume"], capture_output=True, text=True)
+    assert result.returncode == 4, result.stderr  # the corpus's bad records are listed
+    assert "(resumed after " in result.stderr
+    assert out.read_bytes() == (single[0] / "events.csv").read_bytes()
+    assert (tmp_path / "dyads.csv").read_bytes() == (single[0] / "dyads.csv").read_bytes()
+    assert not work_dir_for(out).exists()

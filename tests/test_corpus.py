@@ -542,7 +542,7 @@ def test_duplicate_ids_found_across_the_compact_index(tmp_path, monkeypatch):
     """Ids merged into the sorted arrays are still found, with where they were first seen."""
     from coder import corpus
 
-    monkeypatch.setattr(corpus._IdIndex, "RECENT", 4)
+    monkeypatch.setattr(corpus.IdIndex, "RECENT", 4)
     path = tmp_path / "a.jsonl"
     records = [{"id": f"r{i}", "text": "Kenya accused Uganda of shelling."} for i in range(11)]
     records += [{"id": "r2", "text": "Again."}, {"id": "r10", "text": "Again."}, {"id": "r11", "text": "New."}]
