@@ -38,11 +38,12 @@ from distributed import WorkerPlugin
 
 from . import __version__
 from .corpus import HEAD_BYTES, Document, IdIndex, Span, check_head, csv_header, duplicate_id_error, \
-    expand_inputs, iter_text_lines, read_files, sentences_of
+    expand_inputs, iter_text_lines, read_files
 from .errors import CoderError, InputError, ModelError
 from .export import EVENT_COLUMNS, DyadCounter, TableWriter, check_output_path, duplicate_key, \
-    goldstein_milli, output_format, period_of, table_schema, write_dyads, write_text_atomic
-from .jobs import CodeSummary, CodingOptions, chunks, rejects_path_for, run_fingerprint, write_rejects
+    goldstein_milli, output_format, table_schema, write_dyads, write_text_atomic
+from .jobs import CodeSummary, CodingOptions, check_side_outputs, chunks, code_chunk, nothing_coded, \
+    run_fingerprint, table_metadata, write_rejects
 
 log = logging.getLogger(__name__)
 
@@ -151,11 +152,11 @@ def _record_spans(path: Path, length: int, part_bytes: int) -> list[tuple[int, i
     csv_file = path.suffix.lower() == ".csv"
     with path.open("rb") as fh:
         check_head(path, fh.read(HEAD_BYTES), whole=False)
-    header_end = 0
+    header_end, header_lines = 0, 0
     if csv_file:
-        header_end = _csv_header_end(path)
+        header_end, header_lines = _csv_header_end(path)
         csv_header(csv.reader(line for _, line in iter_text_lines(path, None, Span(0, header_end))), path)
-    cuts = [(header_end, 1 + _count(path, b"\n", 0, header_end))]  # (byte, line number) where each span starts
+    cuts = [(header_end, 1 + header_lines)]  # (byte, line number) where each span starts
     offset, lines, quotes = 0, 0, 0
     target = header_end + part_bytes
     with path.open("rb") as fh:
@@ -187,23 +188,19 @@ def _record_spans(path: Path, length: int, part_bytes: int) -> list[tuple[int, i
     return [(start, end, line, header_end) for (start, line), end in zip(cuts, ends)]
 
 
-def _csv_header_end(path: Path) -> int:
-    """The byte length of a CSV file's header record (its quoted line breaks included)."""
+def _csv_header_end(path: Path) -> tuple[int, int]:
+    """The byte length of a CSV file's header record (its quoted line breaks included), and its lines."""
     quotes = 0
     offset = 0
+    lines = 0
     with path.open("rb") as fh:
         for raw in fh:
             offset += len(raw)
+            lines += 1
             quotes += raw.count(b'"')
             if quotes % 2 == 0:
-                return offset
-    return offset
-
-
-def _count(path: Path, needle: bytes, start: int, end: int) -> int:
-    with path.open("rb") as fh:
-        fh.seek(start)
-        return fh.read(end - start).count(needle)
+                break
+    return offset, lines
 
 
 # --------------------------------------------------------------------------------------------------- model on workers
@@ -295,18 +292,15 @@ def code_partition(part: Partition, spec: ModelSpec, options: CodingOptions, par
         documents = read_files(part.file_items(), files, clean=options.split, on_reject=rejects.append)
         with TableWriter(folder / PART_FILE.format(part.number), EVENT_COLUMNS) as writer:
             for chunk in chunks(documents):
-                per_doc = [sentences_of(doc, options.split) for doc in chunk]
-                sentences = [sent for sents in per_doc for sent in sents]
-                parsed = coder.parsed
-                for row in coder.code(sentences, batch_size=options.batch_size,
-                                      all_sentences=options.all_sentences):
+                per_doc, parsed, rows = code_chunk(coder, chunk, options)
+                for row in rows:
                     writer.write(row)
-                    counts["rows"] += 1
-                counts["parsed"] += coder.parsed - parsed
+                counts["rows"] += len(rows)
+                counts["parsed"] += parsed
                 counts["documents"] += len(chunk)
-                counts["sentences"] += len(sentences)
-                docs_seen.extend([doc.id, numbers.get(doc.path, -1), doc.line, len(sents)]
-                                 for doc, sents in zip(chunk, per_doc))
+                counts["sentences"] += sum(per_doc)
+                docs_seen.extend([doc.id, numbers.get(doc.path, -1), doc.line, n]
+                                 for doc, n in zip(chunk, per_doc))
     summary = {**counts, "partition": part.number, "docs": docs_seen,
                "rejects": [[e.path, e.line, e.detail] for e in rejects]}
     write_text_atomic(folder / SUMMARY_FILE.format(part.number), json.dumps(summary, ensure_ascii=False))
@@ -418,16 +412,12 @@ def code_corpus_dask(inputs: Sequence[str | Path], output: str | Path, *, model:
     else:
         check_output_path(output)
         output_format(output, fmt)
-    if dyads is not None:
-        check_output_path(dyads)
-        if output_format(dyads) == "phoenix":
-            raise CoderError("the dyad table has no Phoenix form; use .csv, .parquet or .jsonl", dyads)
-    rejects_path = check_output_path(rejects if rejects is not None else rejects_path_for(output))
+    rejects_path = check_side_outputs(output, dyads, rejects)
     counter = DyadCounter(period, keep_duplicates=keep_duplicates)  # validates the period before any work
     options = CodingOptions(split=split, batch_size=batch_size, all_sentences=all_sentences)
     spec = model_spec(model_ref, model, tracking_uri)
     fingerprint = run_fingerprint(inputs, model, options)
-    metadata = {"model_version": model.version, "model_experiment": str(model.meta.get("experiment", ""))}
+    metadata = table_metadata(model)
     work = work_dir_for(output)
     with contextlib.ExitStack() as stack:
         if client is None:
@@ -444,9 +434,7 @@ def code_corpus_dask(inputs: Sequence[str | Path], output: str | Path, *, model:
         totals, drops, rejected = _gather(plan, work)
         if totals["documents"] == 0 and rejected:
             shutil.rmtree(work, ignore_errors=True)  # a mistake to fix, not a run to resume
-            first = rejected[0]
-            more = f" (and {len(rejected) - 1} more bad inputs)" if len(rejected) > 1 else ""
-            raise InputError(f"{first.detail}{more}; nothing was coded", first.path, first.line)
+            raise nothing_coded(rejected)
         marked = _marked_events(client, plan, work, drops)
         n_dyads = 0
         if dyads is not None:
@@ -494,8 +482,7 @@ def _start_or_resume(work: Path, inputs: Sequence[str | Path], fingerprint: dict
         log.info("discarding the unfinished run in %s (pass resume to continue it)", work)
         shutil.rmtree(work)
     if part_bytes is None:
-        total = sum(path.stat().st_size for path, _ in expand_inputs(inputs))
-        part_bytes = partition_size(total, n_workers)
+        part_bytes = partition_size(sum(size for _, size, _ in fingerprint["files"]), n_workers)
     plan = plan_partitions(inputs, part_bytes)
     (work / PARTS_DIR).mkdir(parents=True)
     saved = {"fingerprint": fingerprint, "part_bytes": part_bytes, "files": plan.files,
@@ -632,7 +619,7 @@ def _mark_duplicates(frame: Any, repeated: Any) -> Any:
     import pandas as pd
     import pyarrow as pa
 
-    first = frame["_dkey"].map(repeated).tolist() if len(repeated) else [None] * len(frame)
+    first = frame["_dkey"].map(repeated).tolist()
     own = frame["_first"].tolist()
     marks = [f[16:] if isinstance(f, str) and f != o else "" for f, o in zip(first, own)]
     frame = frame.drop(columns=list(_HELPERS))
@@ -658,35 +645,27 @@ def _marked_events(client: Any, plan: Plan, work: Path, drops: dict[int, list[st
 _DYAD_KEYS = ("period", "source_code", "source_country", "target_code", "target_country", "event", "quad_class")
 
 
-def _dyad_rows(frame: Any, period: str, keep_duplicates: bool) -> Any:
-    """One row per counted event of a partition: its dyad key and its Goldstein score in thousandths."""
+def _dyad_rows(frame: Any, counter: DyadCounter) -> Any:
+    """One row per counted event of a partition: its dyad key (by :meth:`DyadCounter.key`; no quad class is -1,
+    as a groupby key must not be null) and its Goldstein score in thousandths."""
     import pandas as pd
 
     rows: dict[str, list[Any]] = {k: [] for k in (*_DYAD_KEYS, "milli")}
-    cols = {c: frame[c].tolist() for c in ("date", "source_code", "source_country", "target_code",
-                                           "target_country", "event", "quad_class", "goldstein", "duplicate_of")}
-    for i, event in enumerate(cols["event"]):
-        if event in (None, "", "none") or (cols["duplicate_of"][i] and not keep_duplicates):
+    for row in _rows_of(frame):
+        key = counter.key(row)
+        if key is None:
             continue
-        rows["period"].append(period_of(_text(cols["date"][i]), period))
-        for c in ("source_code", "source_country", "target_code", "target_country"):
-            rows[c].append(_text(cols[c][i]))
-        rows["event"].append(event)
-        quad = cols["quad_class"][i]
-        rows["quad_class"].append(-1 if quad is None or quad is pd.NA else int(quad))
-        rows["milli"].append(goldstein_milli(None if cols["goldstein"][i] is pd.NA else cols["goldstein"][i]))
+        for name, value in zip(_DYAD_KEYS, key):
+            rows[name].append(-1 if name == "quad_class" and value is None else value)
+        rows["milli"].append(goldstein_milli(row.get("goldstein")))
     return pd.DataFrame({k: pd.Series(v, dtype="int64" if k in ("quad_class", "milli") else object)
                          for k, v in rows.items()})
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
 def _count_dyads(marked: Any, counter: DyadCounter) -> None:
     """Dyad counts by a groupby on the cluster; only the counts come back."""
-    meta = _dyad_rows(marked._meta, counter.period, counter.keep_duplicates)
-    rows = marked.map_partitions(_dyad_rows, counter.period, counter.keep_duplicates, meta=meta)
+    meta = _dyad_rows(marked._meta, counter)
+    rows = marked.map_partitions(_dyad_rows, counter, meta=meta)
     counts = rows.groupby(list(_DYAD_KEYS))["milli"].agg(["count", "sum"], split_out=1).compute()
     for key, n, milli in zip(counts.index, counts["count"], counts["sum"]):
         quad = None if key[-1] == -1 else int(key[-1])

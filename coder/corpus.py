@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -620,13 +620,17 @@ def read_documents(inputs: Iterable[str | Path], clean: bool = True,
 FileItem = tuple[int, Path, Path, "Span | None"]
 
 
-def duplicate_id_error(doc: Document, first: int, files: Sequence[Path | str]) -> InputError:
+#: The run's files by number: a list of them all, or (a worker reading one partition) a dict of some.
+FileNames = Sequence[Path | str] | Mapping[int, str]
+
+
+def duplicate_id_error(doc: Document, first: int, files: FileNames) -> InputError:
     """The rejection of `doc`, whose id was first seen at `first` (file number * 2**32 + line)."""
     where = f"{files[first >> 32]}" + (f":{first & 0xFFFFFFFF}" if first & 0xFFFFFFFF else "")
     return InputError(f"duplicate id {doc.id!r} (first in {where})", doc.path, doc.line)
 
 
-def read_files(items: Iterable[FileItem], files: Sequence[Path | str], clean: bool = True,
+def read_files(items: Iterable[FileItem], files: FileNames, clean: bool = True,
                on_reject: OnReject | None = None) -> Iterator[Document]:
     """The documents of `items` in order (see :func:`read_documents`); `files` names each file by its number.
 

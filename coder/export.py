@@ -300,15 +300,21 @@ class DyadCounter:
         # order events are added in (one process, many, or a cluster).
         self.counts: dict[tuple[str, str, str, str, str, str, int | None], list[int]] = {}
 
-    def add(self, row: dict[str, Any]) -> None:
+    def key(self, row: dict[str, Any]) -> tuple[str, str, str, str, str, str, int | None] | None:
+        """The dyad an event row counts for, or None when it is not counted (no event; a repeated report unless
+        duplicates are kept)."""
         if row.get("event") in (None, "", "none"):
-            return
+            return None
         if row.get("duplicate_of") and not self.keep_duplicates:
-            return
-        key = (period_of(row.get("date") or "", self.period), row.get("source_code") or "",
-               row.get("source_country") or "", row.get("target_code") or "", row.get("target_country") or "",
-               row["event"], row.get("quad_class"))
-        self.merge(key, 1, goldstein_milli(row.get("goldstein")))
+            return None
+        return (period_of(row.get("date") or "", self.period), row.get("source_code") or "",
+                row.get("source_country") or "", row.get("target_code") or "", row.get("target_country") or "",
+                row["event"], row.get("quad_class"))
+
+    def add(self, row: dict[str, Any]) -> None:
+        key = self.key(row)
+        if key is not None:
+            self.merge(key, 1, goldstein_milli(row.get("goldstein")))
 
     def merge(self, key: tuple[str, str, str, str, str, str, int | None], events: int, milli: int) -> None:
         """Add `events` events of one dyad whose Goldstein scores sum to `milli` thousandths."""

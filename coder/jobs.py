@@ -59,6 +59,26 @@ def rejects_path_for(output: str | Path) -> Path:
     return output.with_name(f"{output.stem}.rejects.jsonl")
 
 
+def check_side_outputs(output: Path, dyads: str | Path | None, rejects: str | Path | None) -> Path:
+    """Fail before any work when the dyad table or the rejects file cannot be written; the rejects file's path."""
+    if dyads is not None:
+        check_output_path(dyads)
+        output_format(dyads)
+    return check_output_path(rejects if rejects is not None else rejects_path_for(output))
+
+
+def nothing_coded(rejected: list[InputError]) -> InputError:
+    """The error of a run that could read nothing at all: its first bad input, and how many more there were."""
+    first = rejected[0]
+    more = f" (and {len(rejected) - 1} more bad inputs)" if len(rejected) > 1 else ""
+    return InputError(f"{first.detail}{more}; nothing was coded", first.path, first.line)
+
+
+def table_metadata(model: EventModel) -> dict[str, str]:
+    """Provenance written into the tables (Parquet schema metadata)."""
+    return {"model_version": model.version, "model_experiment": str(model.meta.get("experiment", ""))}
+
+
 def load_model(model: str | Path | None, notify: Callable[[str], None] | None = None,
                tracking_uri: str | None = None) -> EventModel:
     """A local model folder, an MLflow model URI (``models:/event-coder@champion``, ``runs:/ID/coder``), or
@@ -89,17 +109,14 @@ def code_corpus(inputs: Sequence[str | Path], output: str | Path, *, model: Even
     """
     output = check_output_path(output)
     output_format(output, fmt)
-    if dyads is not None:
-        check_output_path(dyads)
-        output_format(dyads)
-    rejects_path = check_output_path(rejects if rejects is not None else rejects_path_for(output))
+    rejects_path = check_side_outputs(output, dyads, rejects)
     counter = DyadCounter(period, keep_duplicates=keep_duplicates)  # validates the period before any work
     options = CodingOptions(split=split, batch_size=batch_size, all_sentences=all_sentences)
     journal = Journal(output, run_fingerprint(inputs, model, options))
     done = journal.resume() if resume else journal.start()
     coder = Coder(model, nlp)
     gazetteer()  # loaded once here, before any worker forks, not inside the first document's reading
-    metadata = {"model_version": model.version, "model_experiment": str(model.meta.get("experiment", ""))}
+    metadata = table_metadata(model)
     counts = dict(done)
     rejected: list[InputError] = []
 
@@ -121,9 +138,7 @@ def code_corpus(inputs: Sequence[str | Path], output: str | Path, *, model: Even
             journal.write(row)
         journal.close()
         if counts["documents"] == 0 and rejected:
-            first = rejected[0]
-            more = f" (and {len(rejected) - 1} more bad inputs)" if len(rejected) > 1 else ""
-            raise InputError(f"{first.detail}{more}; nothing was coded", first.path, first.line)
+            raise nothing_coded(rejected)
         events = 0
         with TableWriter(output, EVENT_COLUMNS, fmt, metadata) as writer:
             for row in mark_duplicates(journal.rows()):
@@ -274,16 +289,17 @@ def chunks(documents: Iterable[Document]) -> Iterator[list[Document]]:
         yield chunk
 
 
-ChunkResult = tuple[int, int, int, list[dict[str, Any]]]  # documents, sentences, sentences parsed, rows
+ChunkResult = tuple[list[int], int, list[dict[str, Any]]]  # sentences of each document, sentences parsed, rows
 ChunkCallback = Callable[[int, int, int], None]  # documents, sentences, sentences parsed
 
 
 def code_chunk(coder: Coder, docs: list[Document], options: CodingOptions) -> ChunkResult:
-    """Code one chunk: (documents, sentences, sentences parsed, event rows)."""
-    sentences = [sent for doc in docs for sent in sentences_of(doc, options.split)]
+    """Code one chunk: (the number of sentences of each document, sentences parsed, event rows)."""
+    per_doc = [sentences_of(doc, options.split) for doc in docs]
+    sentences = [sent for sents in per_doc for sent in sents]
     parsed = coder.parsed
     rows = list(coder.code(sentences, batch_size=options.batch_size, all_sentences=options.all_sentences))
-    return len(docs), len(sentences), coder.parsed - parsed, rows
+    return [len(sents) for sents in per_doc], coder.parsed - parsed, rows
 
 
 def code_documents(coder: Coder, documents: Iterable[Document], options: CodingOptions, *, n_process: int = 1,
@@ -346,7 +362,7 @@ def _code_in_pool(coder: Coder, documents: Iterable[Document], options: CodingOp
 
 
 def _hand_on(result: ChunkResult, on_chunk: ChunkCallback | None) -> Iterator[dict[str, Any]]:
-    n_docs, n_sents, n_parsed, rows = result
+    per_doc, n_parsed, rows = result
     yield from rows
     if on_chunk is not None:
-        on_chunk(n_docs, n_sents, n_parsed)
+        on_chunk(len(per_doc), sum(per_doc), n_parsed)
